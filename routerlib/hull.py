@@ -1,0 +1,279 @@
+"""Cost-quality geometry of the paper's section 3: NDCH, interpolation, extrapolation, AIQ.
+
+numpy only. Everything here works on points ``(cost, quality)`` of routers or models.
+
+* :func:`ndch` -- the non-decreasing convex hull (section 3.2), O(n log n): a sort, a
+  running-maximum Pareto filter, then vectorised passes that drop every point on or
+  below the chord of its neighbours until none is left (the result is the upper concave
+  envelope of the Pareto front).
+* :class:`Hull` -- the routing system the hull describes; ``hull(c)`` follows the paper's
+  rules: linear interpolation between vertices (section 3.1), flat after the last vertex
+  (extra cost buys nothing), and interpolation with the null router ``(0, 0)`` below the
+  first vertex (``q1 * c / c1``).
+* :func:`aiq` -- the paper's Average Improvement in Quality (section 3.3): the exact
+  integral of ``hull(c)`` over ``[c_min, c_max]`` divided by ``c_max - c_min``.
+* :func:`aiq_public` -- the public code's convention (``evaluation/AIQ.py`` of the paper's
+  repository): area under the hull from the system's own cheapest vertex (zero area
+  below it), the hull extended flat to the largest cost ``C`` over all compared systems,
+  divided by ``C``. Use it to compare with the AIQ values printed in the paper.
+* :func:`compare_aiq` -- AIQ of several systems on one shared domain, both conventions.
+* :func:`ndch_bruteforce` -- an O(n^3) all-pairs reference, for tests and benchmarks only.
+
+Example
+-------
+>>> h = ndch([1.0, 2.0, 3.0, 2.5], [0.5, 0.8, 0.85, 0.6])
+>>> h.cost.tolist(), h.quality.tolist()
+([1.0, 2.0, 3.0], [0.5, 0.8, 0.85])
+>>> float(h(0.5)), float(h(1.5)), float(h(10.0))
+(0.25, 0.65, 0.85)
+>>> round(aiq(h, 1.0, 3.0), 6)
+0.75
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+__all__ = [
+    "Hull",
+    "ndch",
+    "aiq",
+    "aiq_public",
+    "compare_aiq",
+    "ndch_bruteforce",
+    "interpolate",
+]
+
+
+def _as_points(cost, quality) -> tuple[np.ndarray, np.ndarray]:
+    c = np.asarray(cost, dtype=float).ravel()
+    q = np.asarray(quality, dtype=float).ravel()
+    if c.shape != q.shape:
+        raise ValueError(f"cost and quality differ in length: {c.size} != {q.size}")
+    if c.size == 0:
+        raise ValueError("ndch needs at least one point; got none")
+    if np.isnan(c).any() or np.isnan(q).any():
+        bad = int(np.flatnonzero(np.isnan(c) | np.isnan(q))[0])
+        raise ValueError(f"NaN in the points (first at index {bad})")
+    if not (np.isfinite(c).all() and np.isfinite(q).all()):
+        raise ValueError("infinite cost or quality in the points")
+    if (c < 0).any():
+        bad = int(np.flatnonzero(c < 0)[0])
+        raise ValueError(f"negative cost {c[bad]!r} at index {bad}")
+    return c, q
+
+
+@dataclass(frozen=True)
+class Hull:
+    """A non-decreasing convex hull, i.e. the routing system it stands for.
+
+    Attributes
+    ----------
+    cost, quality : ndarray of shape (k,)
+        The vertices, sorted by cost, strictly increasing in both coordinates.
+    """
+
+    cost: np.ndarray
+    quality: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.cost.size)
+
+    def __call__(self, c):
+        """Quality reached at cost ``c`` (scalar or array, USD >= 0)."""
+        c_arr = np.asarray(c, dtype=float)
+        if np.isnan(c_arr).any() or (c_arr < 0).any():
+            raise ValueError("hull evaluated at a NaN or negative cost")
+        c1, q1 = self.cost[0], self.quality[0]
+        inside = np.interp(c_arr, self.cost, self.quality)  # flat beyond both ends
+        if c1 > 0:
+            below = q1 * c_arr / c1
+            out = np.where(c_arr < c1, below, inside)
+        else:
+            out = inside
+        return out if out.ndim else float(out)
+
+    def integral(self, c):
+        """Exact integral of ``hull`` from 0 to ``c`` (scalar or array)."""
+        c_arr = np.asarray(c, dtype=float)
+        if np.isnan(c_arr).any() or (c_arr < 0).any():
+            raise ValueError("hull integrated to a NaN or negative cost")
+        xs, ys = self.cost, self.quality
+        c1, q1 = xs[0], ys[0]
+        # antiderivative at each vertex: triangle below c1, then trapezoids
+        seg = np.diff(xs) * (ys[1:] + ys[:-1]) / 2.0
+        f_vert = np.concatenate([[q1 * c1 / 2.0], q1 * c1 / 2.0 + np.cumsum(seg)])
+        k = np.clip(np.searchsorted(xs, c_arr, side="right") - 1, 0, xs.size - 1)
+        # between vertex k and c the hull is linear: trapezoid from xs[k] to c
+        hc = self(c_arr)
+        f = f_vert[k] + (c_arr - xs[k]) * (ys[k] + hc) / 2.0
+        # below the first vertex: triangle of the null-router line
+        f = np.where(c_arr < c1, hc * c_arr / 2.0, f)
+        return f if f.ndim else float(f)
+
+
+def ndch(cost, quality) -> Hull:
+    """Non-decreasing convex hull of points in the cost-quality plane.
+
+    Parameters
+    ----------
+    cost, quality : array_like of shape (n,)
+        The points. Duplicates, ties and a single point are fine.
+
+    Returns
+    -------
+    Hull
+        Vertices sorted by cost, strictly increasing in cost and quality; each vertex is
+        one of the input points.
+
+    Raises
+    ------
+    ValueError
+        On NaN, infinite values, negative cost or no points.
+    """
+    c, q = _as_points(cost, quality)
+    # sort by cost ascending, then quality descending: the first of each cost is its best
+    order = np.lexsort((-q, c))
+    c, q = c[order], q[order]
+    # Pareto filter: keep a point only if it beats the best quality of every cheaper point
+    prev_best = np.concatenate([[-np.inf], np.maximum.accumulate(q)[:-1]])
+    keep = q > prev_best
+    c, q = c[keep], q[keep]  # now strictly increasing in both
+    # upper concave envelope: drop every interior point on or below its neighbours' chord,
+    # all at once (each dropped point is under a chord of two input points), until stable
+    while c.size > 2:
+        dx1, dy1 = c[1:-1] - c[:-2], q[1:-1] - q[:-2]
+        dx2, dy2 = c[2:] - c[:-2], q[2:] - q[:-2]
+        # cross >= 0 : the middle point is on or below the chord from left to right
+        below = dx2 * dy1 - dy2 * dx1 <= 0
+        if not below.any():
+            break
+        keep = np.concatenate([[True], ~below, [True]])
+        c, q = c[keep], q[keep]
+    return Hull(cost=c.copy(), quality=q.copy())
+
+
+def interpolate(p1: Sequence[float], p2: Sequence[float], t):
+    """The router that calls router 1 with probability ``t`` and router 2 otherwise.
+
+    Returns its expected ``(cost, quality)`` (linearity of expectation, section 3.1).
+
+    >>> interpolate((1.0, 0.5), (3.0, 0.9), 0.5)
+    (2.0, 0.7)
+    """
+    t = np.asarray(t, dtype=float)
+    if (t < 0).any() or (t > 1).any():
+        raise ValueError("interpolation weight t must lie in [0, 1]")
+    c = t * p1[0] + (1 - t) * p2[0]
+    qq = t * p1[1] + (1 - t) * p2[1]
+    if c.ndim == 0:
+        return float(c), float(qq)
+    return c, qq
+
+
+def _as_hull(system) -> Hull:
+    if isinstance(system, Hull):
+        return system
+    c, q = system
+    return ndch(c, q)
+
+
+def aiq(hull, c_min: float, c_max: float) -> float:
+    """The paper's AIQ: mean of ``hull(c)`` over ``[c_min, c_max]``, integrated exactly.
+
+    ``hull`` is a :class:`Hull` or a pair ``(cost, quality)`` of point arrays.
+    """
+    h = _as_hull(hull)
+    c_min, c_max = float(c_min), float(c_max)
+    if not (np.isfinite(c_min) and np.isfinite(c_max)) or c_min < 0:
+        raise ValueError(f"bad AIQ domain [{c_min}, {c_max}]")
+    if c_max < c_min:
+        raise ValueError(f"AIQ domain is empty: c_max {c_max} < c_min {c_min}")
+    if c_max == c_min:
+        return float(h(c_min))
+    return (h.integral(c_max) - h.integral(c_min)) / (c_max - c_min)
+
+
+def aiq_public(hull, c_max: float) -> float:
+    """AIQ in the public code's convention.
+
+    The area under the hull from its own cheapest vertex (no area below it) to
+    ``c_max`` (the largest cost over all compared systems; the hull is flat past its
+    last vertex), divided by ``c_max``.
+    """
+    h = _as_hull(hull)
+    c_max = float(c_max)
+    if c_max <= 0 or c_max < h.cost[0]:
+        raise ValueError(f"c_max {c_max} must be positive and >= the hull's first cost {h.cost[0]}")
+    return (h.integral(c_max) - h.integral(h.cost[0])) / c_max
+
+
+def compare_aiq(
+    systems: Mapping[str, object],
+    c_min: float | None = None,
+    c_max: float | None = None,
+) -> dict[str, dict[str, float]]:
+    """AIQ of several routing systems on one shared domain.
+
+    Parameters
+    ----------
+    systems : mapping name -> (cost array, quality array)
+        Each system's points (its NDCH is taken here).
+    c_min, c_max : float, optional
+        The shared domain; by default the smallest and largest cost over all points.
+
+    Returns
+    -------
+    dict name -> {"aiq": paper convention, "aiq_public": public code's convention}
+    """
+    if not systems:
+        raise ValueError("compare_aiq needs at least one system")
+    pts = {name: _as_points(*s) for name, s in systems.items()}
+    all_c = np.concatenate([c for c, _ in pts.values()])
+    lo = float(all_c.min()) if c_min is None else float(c_min)
+    hi = float(all_c.max()) if c_max is None else float(c_max)
+    out = {}
+    for name, (c, q) in pts.items():
+        h = ndch(c, q)
+        out[name] = {"aiq": aiq(h, lo, hi), "aiq_public": aiq_public(h, max(hi, h.cost[0]))}
+    return out
+
+
+def ndch_bruteforce(cost, quality) -> Hull:
+    """O(n^3) all-pairs reference NDCH (tests and benchmarks only).
+
+    A point is a vertex iff no other point is at most as costly and at least as good
+    (ties: the first copy wins) and no segment between two points strictly around it in
+    cost passes at or above it.
+    """
+    c, q = _as_points(cost, quality)
+    n = c.size
+    keep = []
+    for p in range(n):
+        ok = True
+        for i in range(n):
+            if i == p:
+                continue
+            if c[i] <= c[p] and q[i] >= q[p] and (c[i] < c[p] or q[i] > q[p] or i < p):
+                ok = False
+                break
+        if ok:
+            for i in range(n):
+                if not ok:
+                    break
+                if not c[i] < c[p]:
+                    continue
+                for j in range(n):
+                    if c[j] > c[p]:
+                        at = q[i] + (q[j] - q[i]) * (c[p] - c[i]) / (c[j] - c[i])
+                        if at >= q[p]:
+                            ok = False
+                            break
+        if ok:
+            keep.append(p)
+    keep = np.array(keep, dtype=int)
+    order = np.argsort(c[keep], kind="stable")
+    return Hull(cost=c[keep][order], quality=q[keep][order])
