@@ -1,0 +1,53 @@
+# RouterBench reproduction. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip --disable-pip-version-check -q
+DATA ?= sim
+SEED ?= 0
+SCALE ?= 1.0
+# CI scale for `make test`: the share of each dataset's rows the notebooks use
+TEST_SCALE ?= 0.1
+SHARED_ROWS := ../shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz
+DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_name('$(DATA)'))" 2>/dev/null)
+
+.PHONY: help install reproduce data test unit notebooks-test bench clean
+
+help: ## list every target with its description
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0"
+
+install: $(VENV)/.installed ## create .venv and install the pinned requirements (requirements.txt)
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
+	$(PIP) install --no-deps -e . 2> >(grep -v "^WARNING: Location" >&2)
+	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $@
+
+reproduce: install ## run every notebook end to end (papermill) on DATA; figures to figures/<data name>/
+	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --out build/reproduce/$(DATA_NAME)
+
+data: install ## download the pinned RouterBench hub files into data/raw and verify their SHA-256
+	$(PY) -c "from routerlib.data import fetch_hub_file as f; [print(f(n)) for n in ('routerbench-0shot', 'routerbench-5shot')]"
+
+unit: install ## unit and property tests only
+	$(PY) -m pytest tests
+
+notebooks-test: install ## every notebook at CI scale (sim, and the real rows in ../shared if present), then nbval
+	rm -rf build/test
+	ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data sim --scale $(TEST_SCALE) --out build/test/sim
+	if [ -f $(SHARED_ROWS) ]; then \
+	  ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data $(SHARED_ROWS) --scale 1.0 --out build/test/real; \
+	else echo "note: $(SHARED_ROWS) not found; notebooks run on the simulated data only"; fi
+	ROUTERLIB_FIGURES=build/test/figures-nbval $(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env build/test/sim $$( [ -d build/test/real ] && echo build/test/real )
+
+test: unit notebooks-test ## install if needed, unit tests, then every notebook at CI scale checked with nbval
+
+bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades)
+	$(PY) scripts/bench.py
+
+clean: ## remove build/ and caches (keeps .venv and data/raw)
+	rm -rf build data/interim .pytest_cache .hypothesis
