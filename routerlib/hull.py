@@ -27,7 +27,7 @@ Example
 >>> float(h(0.5)), float(h(1.5)), float(h(10.0))
 (0.25, 0.65, 0.85)
 >>> round(aiq(h, 1.0, 3.0), 6)
-0.75
+0.7375
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class Hull:
         c1, q1 = self.cost[0], self.quality[0]
         inside = np.interp(c_arr, self.cost, self.quality)  # flat beyond both ends
         if c1 > 0:
-            below = q1 * c_arr / c1
+            below = q1 * (np.minimum(c_arr, c1) / c1)
             out = np.where(c_arr < c1, below, inside)
         else:
             out = inside
@@ -115,13 +115,18 @@ class Hull:
         return f if f.ndim else float(f)
 
 
-def ndch(cost, quality) -> Hull:
+def ndch(cost, quality, null_router: bool = True) -> Hull:
     """Non-decreasing convex hull of points in the cost-quality plane.
 
     Parameters
     ----------
     cost, quality : array_like of shape (n,)
         The points. Duplicates, ties and a single point are fine.
+    null_router : bool, default True
+        Count the null router (cost 0, quality 0) as an available system when deciding
+        which points are vertices (section 3.1, extrapolation): a point under the line from
+        the origin to a better point is then not a vertex. It is never a vertex itself.
+        With False the hull starts at the cheapest best point, as in the public code.
 
     Returns
     -------
@@ -142,17 +147,24 @@ def ndch(cost, quality) -> Hull:
     prev_best = np.concatenate([[-np.inf], np.maximum.accumulate(q)[:-1]])
     keep = q > prev_best
     c, q = c[keep], q[keep]  # now strictly increasing in both
+    origin = bool(null_router and c[0] > 0 and c.size > 1)
+    if origin:  # a virtual first point; it is dropped again below
+        c, q = np.r_[0.0, c], np.r_[0.0, q]
     # upper concave envelope: drop every interior point on or below its neighbours' chord,
-    # all at once (each dropped point is under a chord of two input points), until stable
+    # all at once (each dropped point is under a chord of two available points), until stable
     while c.size > 2:
         dx1, dy1 = c[1:-1] - c[:-2], q[1:-1] - q[:-2]
         dx2, dy2 = c[2:] - c[:-2], q[2:] - q[:-2]
-        # cross >= 0 : the middle point is on or below the chord from left to right
-        below = dx2 * dy1 - dy2 * dx1 <= 0
+        # cross <= 0: the middle point is on or below the chord from left to right
+        # (collinear within rounding counts as on it, so collinear points are not vertices)
+        a, b = dx2 * dy1, dy2 * dx1
+        below = a - b <= 1e-12 * (np.abs(a) + np.abs(b))
         if not below.any():
             break
         keep = np.concatenate([[True], ~below, [True]])
         c, q = c[keep], q[keep]
+    if origin:
+        c, q = c[1:], q[1:]
     return Hull(cost=c.copy(), quality=q.copy())
 
 
@@ -174,11 +186,11 @@ def interpolate(p1: Sequence[float], p2: Sequence[float], t):
     return c, qq
 
 
-def _as_hull(system) -> Hull:
+def _as_hull(system, null_router: bool = True) -> Hull:
     if isinstance(system, Hull):
         return system
     c, q = system
-    return ndch(c, q)
+    return ndch(c, q, null_router=null_router)
 
 
 def aiq(hull, c_min: float, c_max: float) -> float:
@@ -204,7 +216,7 @@ def aiq_public(hull, c_max: float) -> float:
     ``c_max`` (the largest cost over all compared systems; the hull is flat past its
     last vertex), divided by ``c_max``.
     """
-    h = _as_hull(hull)
+    h = _as_hull(hull, null_router=False)
     c_max = float(c_max)
     if c_max <= 0 or c_max < h.cost[0]:
         raise ValueError(f"c_max {c_max} must be positive and >= the hull's first cost {h.cost[0]}")
@@ -237,17 +249,18 @@ def compare_aiq(
     hi = float(all_c.max()) if c_max is None else float(c_max)
     out = {}
     for name, (c, q) in pts.items():
-        h = ndch(c, q)
-        out[name] = {"aiq": aiq(h, lo, hi), "aiq_public": aiq_public(h, max(hi, h.cost[0]))}
+        hp = ndch(c, q, null_router=False)
+        out[name] = {"aiq": aiq(ndch(c, q), lo, hi), "aiq_public": aiq_public(hp, max(hi, hp.cost[0]))}
     return out
 
 
-def ndch_bruteforce(cost, quality) -> Hull:
+def ndch_bruteforce(cost, quality, null_router: bool = True) -> Hull:
     """O(n^3) all-pairs reference NDCH (tests and benchmarks only).
 
     A point is a vertex iff no other point is at most as costly and at least as good
-    (ties: the first copy wins) and no segment between two points strictly around it in
-    cost passes at or above it.
+    (ties: the first copy wins), no segment between two points strictly around it in
+    cost passes at or above it, and (with ``null_router``) no segment from the origin to
+    a costlier, better point passes at or above it.
     """
     c, q = _as_points(cost, quality)
     n = c.size
@@ -269,9 +282,14 @@ def ndch_bruteforce(cost, quality) -> Hull:
                 for j in range(n):
                     if c[j] > c[p]:
                         at = q[i] + (q[j] - q[i]) * (c[p] - c[i]) / (c[j] - c[i])
-                        if at >= q[p]:
+                        if at >= q[p] - 1e-12 * (abs(at) + abs(q[p])):
                             ok = False
                             break
+        if ok and null_router and c[p] > 0:
+            for j in range(n):
+                if c[j] > c[p] and q[j] > q[p] and q[j] * c[p] / c[j] >= q[p] - 1e-12 * q[p]:
+                    ok = False
+                    break
         if ok:
             keep.append(p)
     keep = np.array(keep, dtype=int)

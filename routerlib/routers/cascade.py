@@ -1,0 +1,439 @@
+"""Non-predictive routers of the paper's section 5.2: the cascading router and
+overgenerate-and-rerank, plus a vectorised sweep over judge error rates and cost caps.
+
+* :class:`CascadeRouter` -- models called from the cheapest to the most expensive until a
+  (noisy) judge accepts an answer or the per-query cost cap ``T`` stops the cascade.
+* :class:`OvergenerateRouter` -- every model answers, a perfect reward picks the best one,
+  the query costs the sum of all models.
+* :func:`cascade_sweep` -- every (error rate, cap) pair on a test split at once, as a tidy
+  table (dataset, router, params, error_rate, cap, cost, quality), cost = the test split's
+  total USD per dataset, quality = its mean.
+* :func:`cascade_reference` -- a plain row-by-row loop that follows the same rules, the
+  brute-force check for tests and benchmarks (slow; never used by the figures).
+
+The cascade, as the paper states it (section 5.2)
+-------------------------------------------------
+"Upon receiving a request, it is initially processed by LLM_1. If g(o_1) >= t, the output
+o_1 is selected, and the process terminates; otherwise, if the cumulative cost is still less
+than the total cost T, the router proceeds to the next LLM in the sequence and returns the
+current output if not." The judge ``g`` knows the true score; with probability ``epsilon``
+its output is replaced by ``1 - g``.
+
+Choices made here (``variant="paper"``, the default)
+----------------------------------------------------
+* **Order**: by each model's mean cost on the training split, per dataset (cheapest first);
+  a dataset absent from the training data uses the order over all training rows.
+* **Judge**: accept iff ``quality >= threshold``; the threshold is, per dataset, the largest
+  score any model reaches on the training split (1.0 for the binary datasets; a "perfect"
+  answer on graded ones such as MT-Bench), so the zero-error judge accepts exactly the best
+  attainable answers, which makes the zero-error cascade the "akin to an oracle" router the
+  paper describes. A float ``threshold`` overrides it.
+* **Error**: with probability ``error_rate`` the judge's *verdict* is inverted (as the public
+  code does). For binary scores and a threshold in (0, 1] this is the same as the paper's
+  ``g -> 1 - g``; for graded scores the two differ (``1 - g >= t`` is not ``g < t``), and the
+  verdict flip is what "error rate" means. The flips are one uniform draw per (prompt,
+  model), seeded per dataset (``seed`` and the dataset name), shared by every cap and every
+  error rate (common random numbers: curves over ``T`` are comparable; ``error_rate=0`` is
+  deterministic whatever the seed; ``error_rate=1`` inverts every verdict).
+* **Cap** (``cap_rule="total"``): ``T`` is the most a query may cost; model ``j`` is called
+  only if the cumulative cost *including it* stays ``<= T``. If even the first model costs
+  more than ``T``, no model is called: the query gets no answer, quality 0 at cost 0 (the
+  null router of section 3.1), and :meth:`CascadeRouter.route` returns -1 for it.
+  ``cap_rule="spent"`` reads the sentence literally instead: the next model is called while
+  the cost spent *so far* is ``< T`` (so the first model is always called and the last call
+  may overshoot ``T``).
+* **Answer**: the last answer produced, accepted or not ("returns the current output").
+  The query costs the sum of every model called.
+
+Where the public code differs (``routers/run_cascading_router.py`` of the paper's
+repository; ``variant="public"`` reproduces each point except the unseeded draws and order)
+----------------------------------------------------------------------------------------
+1. It always calls the first model, even when that model alone costs more than ``T``
+   (``... >= remaining and sample_cost > 0: break``). Then it calls model ``j`` only if the
+   cumulative cost including it stays *strictly* below ``T`` (``cap_rule="public"``).
+2. It keeps the last called model's score when that answer was rejected. The paper's text
+   ("returns the current output") says the same, so both variants here do it; it is not a
+   difference in behaviour, only worth knowing: a rejected answer still counts.
+3. Its threshold is the 0.95 quantile of all scores (all models, all rows) of the eval it
+   runs on; here ``variant="public"`` takes the 0.95 quantile per dataset on the training
+   split (the public code uses every row of each ``eval_name``, e.g. each MMLU subject).
+   For binary scores both are 1.0 unless fewer than 5 % of all answers are right.
+4. Its judge errors are drawn with ``np.random.rand()`` unseeded, one per called model;
+   here they are seeded (pass ``seed=None`` for fresh draws).
+5. It orders the models by list price per token (prompt + completion + request cost over
+   the mean response length); the data holds no token prices, so both variants here order
+   by mean cost on the training split.
+6. Its cap grid is 0.001 ... 100 USD (11 values); most of it is above every per-query cost,
+   so the public curves have few distinct points. :func:`cascade_caps` offers that grid as
+   ``"public"``; the default is a log grid over the data's own per-query costs.
+
+Example
+-------
+>>> import numpy as np
+>>> q = np.array([[0., 1., 1.]]); c = np.array([[1., 2., 4.]])
+>>> called_last(q, c, order=[0, 1, 2], threshold=1.0, flips=np.zeros((1, 3), bool), caps=[0.5, 3, 7])
+array([[-1,  1,  1]])
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .base import Router
+
+__all__ = [
+    "CascadeRouter",
+    "OvergenerateRouter",
+    "cascade_sweep",
+    "cascade_caps",
+    "cascade_reference",
+    "called_last",
+    "judge_draws",
+    "ERROR_RATES",
+    "PUBLIC_CAPS",
+    "VARIANTS",
+    "CAP_RULES",
+]
+
+#: the error rates of Figures 5 and 8 (and of the public config)
+ERROR_RATES = (0.0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8)
+#: the public config's ``max_cost_per_response_list`` (USD per query)
+PUBLIC_CAPS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 50.0, 100.0)
+VARIANTS = ("paper", "public")
+CAP_RULES = ("total", "spent", "public")
+_DEFAULT_RULE = {"paper": "total", "public": "public"}
+PUBLIC_QUANTILE = 0.95
+
+
+def _check_variant(variant: str, cap_rule: str | None) -> str:
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}; got {variant!r}")
+    rule = _DEFAULT_RULE[variant] if cap_rule is None else cap_rule
+    if rule not in CAP_RULES:
+        raise ValueError(f"cap_rule must be one of {CAP_RULES} or None; got {cap_rule!r}")
+    return rule
+
+
+def _group_seed(seed: int | None, key: str):
+    if seed is None:
+        return None
+    return (int(seed) * 1_000_003 + zlib.crc32(str(key).encode())) % (2**32)
+
+
+def judge_draws(data, seed: int | None = 0) -> np.ndarray:
+    """The uniform draws behind the judge's errors, shape (n, m).
+
+    One draw per (prompt, model), from ``np.random.default_rng`` seeded by ``seed`` and the
+    dataset name, in the data's row order within each dataset; so a dataset's draws do not
+    depend on which other datasets are present. The verdict on (i, j) is inverted iff
+    ``draws[i, j] < error_rate``. ``seed=None`` draws fresh (unseeded) numbers.
+    """
+    u = np.empty((data.n, data.m))
+    for d in np.unique(data.dataset.astype(str)):
+        rows = np.flatnonzero(data.dataset == d)
+        u[rows] = np.random.default_rng(_group_seed(seed, d)).random((rows.size, data.m))
+    return u
+
+
+def called_last(quality, cost, order, threshold, flips, caps, cap_rule: str = "total") -> np.ndarray:
+    """Position (in ``order``) of the last model each cascade calls, per prompt and cap.
+
+    The vectorised core of the cascade: model by model with masks, no loop over rows.
+
+    Parameters
+    ----------
+    quality, cost : array of shape (n, m)
+    order : sequence of m model indices, cheapest first
+    threshold : float or array of shape (n,)
+        The judge accepts an answer iff its quality >= threshold (before errors).
+    flips : bool array of shape (n, m), indexed by the original model columns
+        True where the judge's verdict is inverted.
+    caps : array of shape (k,)
+        Cost caps T per query (USD).
+    cap_rule : "total", "spent" or "public" (see the module docstring)
+
+    Returns
+    -------
+    int array of shape (n, k): the position in ``order`` of the model whose answer is
+    returned, -1 where no model is called.
+    """
+    q = np.asarray(quality, float)
+    c = np.asarray(cost, float)
+    order = np.asarray(order, int)
+    n, m = q.shape
+    caps = np.atleast_1d(np.asarray(caps, float))
+    thr = np.broadcast_to(np.asarray(threshold, float), (n,))
+    qo, co = q[:, order], c[:, order]
+    accept = (qo >= thr[:, None]) ^ np.asarray(flips, bool)[:, order]
+    # the cascade stops at the first accepted answer, or after the last model
+    stop = np.where(accept.any(axis=1), accept.argmax(axis=1), m - 1)
+    cum = np.cumsum(co, axis=1)  # cost after calling positions 0..j (non-decreasing)
+    if cap_rule == "total":  # call j iff cum[j] <= T
+        afford = (cum[:, :, None] <= caps[None, None, :]).sum(axis=1)
+    elif cap_rule == "spent":  # call 0 always, then j iff cum[j-1] < T
+        afford = 1 + (cum[:, :-1, None] < caps[None, None, :]).sum(axis=1)
+    elif cap_rule == "public":  # call 0 always, then j iff cum[j] < T
+        afford = np.maximum(1, (cum[:, :, None] < caps[None, None, :]).sum(axis=1))
+    else:
+        raise ValueError(f"cap_rule must be one of {CAP_RULES}; got {cap_rule!r}")
+    return np.minimum(stop[:, None] + 1, afford) - 1
+
+
+def _outcome_from_last(quality, cost, order, last):
+    """(cost, quality) of shape like ``last`` (n, k) from positions in ``order``."""
+    order = np.asarray(order, int)
+    qo = np.asarray(quality, float)[:, order]
+    cum = np.cumsum(np.asarray(cost, float)[:, order], axis=1)
+    rows = np.arange(qo.shape[0])[:, None]
+    pos = np.maximum(last, 0)
+    none = last < 0
+    return np.where(none, 0.0, cum[rows, pos]), np.where(none, 0.0, qo[rows, pos])
+
+
+def cascade_reference(quality, cost, order, threshold, flips, cap, cap_rule: str = "total"):
+    """Row-by-row reference cascade (slow; for tests and benchmarks).
+
+    Follows the rules in plain Python, one prompt at a time. Same arguments as
+    :func:`called_last` but a single scalar ``cap``. Returns ``(cost (n,), quality (n,),
+    last (n,))`` with ``last`` the original model index answering, -1 for none.
+    """
+    q = np.asarray(quality, float).tolist()
+    c = np.asarray(cost, float).tolist()
+    fl = np.asarray(flips, bool).tolist()
+    n = len(q)
+    thr = np.broadcast_to(np.asarray(threshold, float), (n,)).tolist()
+    order = [int(j) for j in order]
+    out_c, out_q, out_last = [], [], []
+    for i in range(n):
+        spent, answer, last = 0.0, 0.0, -1
+        for pos, j in enumerate(order):
+            nxt = spent + c[i][j]
+            if cap_rule == "total" and not nxt <= cap:
+                break
+            if cap_rule == "spent" and pos > 0 and not spent < cap:
+                break
+            if cap_rule == "public" and pos > 0 and not nxt < cap:
+                break
+            spent = nxt
+            answer, last = q[i][j], j
+            verdict = q[i][j] >= thr[i]
+            if fl[i][j]:
+                verdict = not verdict
+            if verdict:
+                break
+        out_c.append(spent)
+        out_q.append(answer)
+        out_last.append(last)
+    return np.array(out_c), np.array(out_q), np.array(out_last, dtype=int)
+
+
+def _order_by_cost(cost: np.ndarray) -> np.ndarray:
+    # stable: ties keep the data's column order
+    return np.argsort(cost.mean(axis=0), kind="stable")
+
+
+def _threshold_of(quality: np.ndarray, variant: str, threshold) -> float:
+    if threshold is not None:
+        return float(threshold)
+    if variant == "public":
+        return float(np.quantile(quality.ravel(), PUBLIC_QUANTILE))
+    return float(quality.max())
+
+
+class CascadeRouter(Router):
+    """The cascading router of section 5.2 with a noisy oracle judge.
+
+    Parameters
+    ----------
+    error_rate : float in [0, 1]
+        Probability that the judge's verdict on an answer is inverted.
+    cap : float
+        Total cost cap ``T`` per query (USD); ``np.inf`` for none.
+    variant : "paper" or "public"
+        The paper's text (default) or the public code's behaviour (see the module docstring).
+    cap_rule : "total", "spent", "public" or None
+        How ``T`` stops the cascade; None takes the variant's rule ("total" for the paper,
+        "public" for the public code).
+    threshold : float or None
+        The judge's threshold; None learns it per dataset on the training split (the best
+        attainable score for the paper variant, the 0.95 quantile for the public one).
+    seed : int or None
+        Seeds the judge's errors (per dataset; see :func:`judge_draws`).
+
+    Attributes (after fit)
+    ----------------------
+    models_ : (m,) model names
+    order_ : dict dataset -> (m,) model indices, cheapest first ("*" = all training rows)
+    threshold_ : dict dataset -> float ("*" = all training rows)
+
+    ``route`` returns the model whose answer is returned (-1 when the cap leaves the query
+    unanswered); ``outcome`` returns each query's cost (the sum over every model called)
+    and quality.
+    """
+
+    def __init__(self, error_rate: float = 0.0, cap: float = np.inf, variant: str = "paper",
+                 cap_rule: str | None = None, threshold: float | None = None, seed: int | None = 0):
+        self.error_rate = error_rate
+        self.cap = cap
+        self.variant = variant
+        self.cap_rule = cap_rule
+        self.threshold = threshold
+        self.seed = seed
+
+    def fit(self, data, X=None):
+        _check_variant(self.variant, self.cap_rule)
+        if data.n == 0:
+            raise ValueError("CascadeRouter.fit needs at least one training row")
+        self.models_ = np.asarray(data.models)
+        self.order_ = {"*": _order_by_cost(data.cost)}
+        self.threshold_ = {"*": _threshold_of(data.quality, self.variant, self.threshold)}
+        for d in data.datasets:
+            rows = data.dataset == d
+            self.order_[d] = _order_by_cost(data.cost[rows])
+            self.threshold_[d] = _threshold_of(data.quality[rows], self.variant, self.threshold)
+        return self
+
+    def _groups(self, data):
+        for d in np.unique(data.dataset.astype(str)):
+            key = d if d in self.order_ else "*"
+            yield np.flatnonzero(data.dataset == d), self.order_[key], self.threshold_[key]
+
+    def _last(self, data, caps, error_rate, draws=None):
+        """Original model index answering, shape (n, k); -1 for none."""
+        self._check_fitted()
+        self._check_models(data)
+        if not 0.0 <= float(error_rate) <= 1.0:
+            raise ValueError(f"error_rate must lie in [0, 1]; got {error_rate}")
+        rule = _check_variant(self.variant, self.cap_rule)
+        u = judge_draws(data, self.seed) if draws is None else draws
+        caps = np.atleast_1d(np.asarray(caps, float))
+        out = np.full((data.n, caps.size), -1, dtype=int)
+        for rows, order, thr in self._groups(data):
+            pos = called_last(data.quality[rows], data.cost[rows], order, thr,
+                              u[rows] < error_rate, caps, rule)
+            out[rows] = np.where(pos >= 0, order[np.maximum(pos, 0)], -1)
+        return out
+
+    def route(self, data, X=None) -> np.ndarray:
+        return self._last(data, [self.cap], self.error_rate)[:, 0]
+
+    def outcome(self, data, X=None) -> tuple[np.ndarray, np.ndarray]:
+        c, q = self.outcome_caps(data, [self.cap])
+        return c[:, 0], q[:, 0]
+
+    def outcome_caps(self, data, caps, error_rate: float | None = None, draws=None, return_last: bool = False):
+        """Per-prompt (cost, quality) for several caps at once, each of shape (n, k).
+
+        ``draws`` (n, m) replaces :func:`judge_draws` (to share them across error rates);
+        ``return_last`` also returns the answering model per prompt and cap (-1: none).
+        """
+        er = self.error_rate if error_rate is None else error_rate
+        last = self._last(data, caps, er, draws)
+        cost = np.zeros(last.shape)
+        qual = np.zeros(last.shape)
+        for rows, order, _ in self._groups(data):
+            # positions in this group's order of the answering model
+            inv = np.empty_like(order)
+            inv[order] = np.arange(order.size)
+            lr = last[rows]
+            pos = np.where(lr >= 0, inv[np.maximum(lr, 0)], -1)
+            cost[rows], qual[rows] = _outcome_from_last(data.quality[rows], data.cost[rows], order, pos)
+        return (cost, qual, last) if return_last else (cost, qual)
+
+
+class OvergenerateRouter(Router):
+    """Overgenerate-and-rerank (section 5.2): every model answers, a perfect reward (the
+    true quality) picks the best answer (the cheapest among ties), and the query costs the
+    sum of all models' costs. Quality = the Oracle's; cost = every model's cost added."""
+
+    def __init__(self):
+        pass
+
+    def fit(self, data, X=None):
+        self.models_ = np.asarray(data.models)
+        return self
+
+    def route(self, data, X=None) -> np.ndarray:
+        self._check_fitted()
+        self._check_models(data)
+        return data.oracle_choice()
+
+    def outcome(self, data, X=None) -> tuple[np.ndarray, np.ndarray]:
+        r = self.route(data)
+        return data.cost.sum(axis=1), data.quality[np.arange(data.n), r]
+
+
+def cascade_caps(data, n: int = 20, order: Sequence[int] | None = None) -> np.ndarray:
+    """A log grid of per-query caps ``T`` (USD) over one dataset's own costs.
+
+    From the smallest per-query cost of the cheapest model (``order[0]``; below it every
+    query is left unanswered in the paper variant) to the largest per-query cost of calling
+    every model (above it no cap binds), ``n`` points, geometric.
+    """
+    order = _order_by_cost(data.cost) if order is None else np.asarray(order)
+    lo = float(data.cost[:, order[0]].min())
+    hi = float(data.cost.sum(axis=1).max())
+    lo = max(lo, hi * 1e-9, 1e-12)
+    if hi <= lo:
+        return np.array([lo])
+    return np.geomspace(lo, hi * (1 + 1e-9), n)
+
+
+def cascade_sweep(
+    train,
+    test,
+    error_rates: Iterable[float] = ERROR_RATES,
+    caps: str | Sequence[float] | None = None,
+    variant: str = "paper",
+    cap_rule: str | None = None,
+    threshold: float | None = None,
+    seed: int | None = 0,
+    n_caps: int = 20,
+) -> pd.DataFrame:
+    """Every (error rate, cap) cascade on ``test``, per dataset, fitted on ``train``.
+
+    Parameters
+    ----------
+    train, test : RoutingData
+        The split (``data.split(seed)``); order and threshold are learnt on ``train``.
+    error_rates : iterable of float
+    caps : None, "public" or a sequence of floats
+        None: :func:`cascade_caps` per dataset (``n_caps`` points, on the test rows);
+        "public": the public config's 11 caps; a sequence: the same caps for every dataset.
+    variant, cap_rule, threshold, seed : as in :class:`CascadeRouter`
+
+    Returns
+    -------
+    DataFrame with one row per (dataset, error rate, cap): dataset, router ("cascade"),
+    params, error_rate, cap, cost (total USD over the dataset's test rows), quality (mean),
+    variant, cap_rule, n (test rows), unanswered (share of queries with no answer).
+    """
+    rule = _check_variant(variant, cap_rule)
+    router = CascadeRouter(variant=variant, cap_rule=cap_rule, threshold=threshold, seed=seed).fit(train)
+    error_rates = [float(e) for e in error_rates]
+    rows = []
+    for d in test.datasets:
+        part = test.subset(d)
+        key = d if d in router.order_ else "*"
+        order = router.order_[key]
+        if caps is None:
+            grid = cascade_caps(part, n_caps, order)
+        elif isinstance(caps, str):
+            if caps != "public":
+                raise ValueError(f"caps must be None, 'public' or a sequence; got {caps!r}")
+            grid = np.asarray(PUBLIC_CAPS)
+        else:
+            grid = np.asarray(caps, float)
+        u = judge_draws(part, seed)
+        for e in error_rates:
+            c, q, last = router.outcome_caps(part, grid, e, draws=u, return_last=True)
+            for k, T in enumerate(grid):
+                rows.append((d, "cascade", f"variant={variant},cap_rule={rule},error_rate={e:g},cap={T:.6g}",
+                             e, float(T), float(c[:, k].sum()), float(q[:, k].mean()), variant, rule,
+                             part.n, float((last[:, k] < 0).mean())))
+    return pd.DataFrame(rows, columns=["dataset", "router", "params", "error_rate", "cap", "cost", "quality",
+                                       "variant", "cap_rule", "n", "unanswered"])

@@ -1,0 +1,371 @@
+"""Predictive routers of the paper's section 5.1: KNN, MLP and (as in the public code) SVM.
+
+Each predicts every model's quality for a prompt, ``P_hat (n, m)``, and a cost
+``C_hat (n, m)``, then routes to ``argmax_j  willingness_to_pay * P_hat[:, j] - C_hat[:, j]``.
+
+How cost is predicted (``cost_model``):
+
+* ``"mean"`` (default, the paper's per-model price): each model's mean cost per prompt on
+  the training split, the same for every prompt. (The paper says it "approximates the
+  total cost using the cost per token metric"; the public code uses each model's price per
+  token. A mean cost per prompt is the same idea on the cost scale of the data.)
+* ``"knn"``: a per-prompt estimate, the mean cost of each model over the prompt's
+  ``cost_neighbors`` nearest training prompts (cosine). Long prompts cost more, and their
+  neighbours are long too.
+
+Predictions are cached in the fitted router per input (a fingerprint of ``X`` and of the
+parameters other than ``willingness_to_pay``), so a willingness-to-pay sweep, by
+``set_params(willingness_to_pay=...)`` or by :meth:`PredictiveRouter.route_many`, never
+recomputes them. ``route_many`` scores all prompts for all willingness-to-pay values in
+one vectorised argmax.
+
+Example
+-------
+>>> import numpy as np
+>>> from routerlib.routers.predictive import KNNRouter, _toy
+>>> train, X = _toy()
+>>> r = KNNRouter(n_neighbors=5).fit(train, X)
+>>> r.set_params(willingness_to_pay=1e6).route(train, X)[:4].tolist()  # best model
+[2, 2, 2, 2]
+>>> r.set_params(willingness_to_pay=0.0).route(train, X)[:4].tolist()   # cheapest model
+[0, 0, 0, 0]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+
+import numpy as np
+
+from .base import Router
+
+__all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "choose"]
+
+
+def _normalise(X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float32)
+    norm = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / np.where(norm > 0, norm, 1.0)
+
+
+def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
+    """Indices of the ``k`` most cosine-similar training rows of each query row.
+
+    Parameters
+    ----------
+    X_train : ndarray of shape (n_train, d)
+    X_query : ndarray of shape (n, d)
+    k : int
+        Capped at ``n_train``.
+    chunk : int
+        Query rows per block (memory: ``chunk * n_train`` floats).
+
+    Returns
+    -------
+    ndarray of shape (n, min(k, n_train)), int
+        Neighbour indices (unordered within a row; ties broken deterministically).
+    """
+    A = _normalise(X_train)
+    B = _normalise(X_query)
+    k = int(min(k, A.shape[0]))
+    out = np.empty((B.shape[0], k), dtype=np.int64)
+    for s in range(0, B.shape[0], chunk):
+        S = B[s:s + chunk] @ A.T
+        if k < A.shape[0]:
+            out[s:s + chunk] = np.argpartition(-S, k - 1, axis=1)[:, :k]
+        else:
+            out[s:s + chunk] = np.broadcast_to(np.arange(k), (S.shape[0], k))
+    return out
+
+
+def choose(quality_hat: np.ndarray, cost_hat: np.ndarray, willingness_to_pay, chunk_bytes: int = 64 << 20) -> np.ndarray:
+    """Vectorised routing decisions for one or many willingness-to-pay values.
+
+    Parameters
+    ----------
+    quality_hat, cost_hat : ndarray of shape (n, m)
+    willingness_to_pay : float or array of shape (w,)
+
+    Returns
+    -------
+    ndarray of shape (n,) for a scalar, (w, n) for an array: ``argmax_j wtp * P - C``
+    (the first model among exact ties).
+    """
+    Q = np.asarray(quality_hat, dtype=np.float64)
+    C = np.asarray(cost_hat, dtype=np.float64)
+    w = np.asarray(willingness_to_pay, dtype=np.float64)
+    if w.ndim == 0:
+        return np.argmax(w * Q - C, axis=1)
+    n, m = Q.shape
+    out = np.empty((w.size, n), dtype=np.int64)
+    step = max(1, int(chunk_bytes // max(1, n * m * 8)))
+    for s in range(0, w.size, step):
+        ww = w[s:s + step, None, None]
+        out[s:s + step] = np.argmax(ww * Q[None] - C[None], axis=2)
+    return out
+
+
+def _toy(n: int = 60, d: int = 8, seed: int = 0):
+    """A small synthetic RoutingData (3 models: cheap/bad, mid, dear/good) and random X."""
+    from ..data import RoutingData
+
+    rng = np.random.default_rng(seed)
+    q = np.clip(np.array([0.2, 0.5, 0.9]) + 0.05 * rng.standard_normal((n, 3)), 0, 1)
+    c = np.array([1e-4, 1e-3, 1e-2]) * (1 + 0.1 * rng.random((n, 3)))
+    data = RoutingData(
+        sample_id=np.arange(n).astype(str), prompt=np.array([f"prompt {i}" for i in range(n)], dtype=object),
+        eval_name=np.array(["toy"] * n), dataset=np.array(["toy"] * n), models=np.array(["a", "b", "c"]),
+        quality=q, cost=c, name="toy",
+    )
+    return data, rng.standard_normal((n, d)).astype(np.float32)
+
+
+class PredictiveRouter(Router):
+    """Shared machinery: cost model, prediction cache, WTP argmax (subclasses predict quality).
+
+    Subclasses implement ``_fit_quality(X, quality)`` and ``_predict_quality(X) -> (n, m)``.
+    """
+
+    needs_embeddings = True
+    uses_wtp = True
+
+    # ---- subclass hooks ---------------------------------------------------------------
+    def _fit_quality(self, X: np.ndarray, quality: np.ndarray) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _predict_quality(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    # ---- fit / predict ----------------------------------------------------------------
+    def fit(self, data, X=None):
+        """Fit on the training split.
+
+        Parameters
+        ----------
+        data : RoutingData with n rows
+        X : ndarray of shape (n, d)
+            Prompt embeddings, row-aligned with ``data``.
+
+        Returns
+        -------
+        self
+        """
+        X = self._check_X(data, X)
+        if self.cost_model not in ("mean", "knn"):
+            raise ValueError(f"cost_model must be 'mean' or 'knn'; got {self.cost_model!r}")
+        if data.n == 0:
+            raise ValueError(f"{type(self).__name__}.fit: no training rows")
+        self.models_ = np.asarray(data.models)
+        self.mean_cost_ = data.cost.mean(axis=0)  # (m,) USD per prompt
+        self.mean_quality_ = data.quality.mean(axis=0)  # (m,)
+        self.X_train_ = _normalise(X)
+        self.cost_train_ = np.asarray(data.cost, dtype=np.float64)
+        self.quality_train_ = np.asarray(data.quality, dtype=np.float64)
+        self._fit_quality(self.X_train_, self.quality_train_)
+        self._pred_cache_ = {}
+        return self
+
+    def _check_X(self, data, X) -> np.ndarray:
+        if X is None:
+            raise ValueError(f"{type(self).__name__} needs prompt embeddings X of shape (n, d)")
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[0] != data.n:
+            raise ValueError(f"X has shape {X.shape}; expected ({data.n}, d), one row per prompt")
+        return X
+
+    def _cache_key(self, X: np.ndarray) -> str:
+        p = {k: v for k, v in self.get_params().items() if k != "willingness_to_pay"}
+        h = hashlib.blake2b(np.ascontiguousarray(X).tobytes(), digest_size=16)
+        h.update(repr((X.shape, X.dtype.str, sorted(p.items()))).encode())
+        return h.hexdigest()
+
+    def predict(self, data, X=None) -> tuple[np.ndarray, np.ndarray]:
+        """Predicted quality and cost of every model for every prompt (cached per input).
+
+        Parameters
+        ----------
+        data : RoutingData with n rows (its quality and cost are not used)
+        X : ndarray of shape (n, d)
+
+        Returns
+        -------
+        quality_hat : ndarray of shape (n, m)
+        cost_hat : ndarray of shape (n, m), USD per prompt
+        """
+        self._check_fitted()
+        self._check_models(data)
+        X = self._check_X(data, X)
+        key = self._cache_key(X)
+        hit = self._pred_cache_.get(key)
+        if hit is not None:
+            return hit
+        Xn = _normalise(X)
+        Q = np.asarray(self._predict_quality(Xn), dtype=np.float64).reshape(Xn.shape[0], -1)
+        if self.cost_model == "knn":
+            nb = cosine_neighbors(self.X_train_, Xn, self.cost_neighbors)
+            C = self.cost_train_[nb].mean(axis=1)
+        else:
+            C = np.broadcast_to(self.mean_cost_, Q.shape)
+        if len(self._pred_cache_) >= 4:  # keep memory bounded: a few inputs at a time
+            self._pred_cache_.pop(next(iter(self._pred_cache_)))
+        self._pred_cache_[key] = (Q, C)
+        return Q, C
+
+    def route(self, data, X=None) -> np.ndarray:
+        """Model index per prompt, shape (n,): argmax of ``wtp * P_hat - C_hat``."""
+        Q, C = self.predict(data, X)
+        return choose(Q, C, float(self.willingness_to_pay))
+
+    def route_many(self, data, X, willingness_to_pay) -> np.ndarray:
+        """Routes for many willingness-to-pay values at once, shape (w, n)."""
+        Q, C = self.predict(data, X)
+        return choose(Q, C, np.asarray(willingness_to_pay, dtype=float).ravel())
+
+
+class KNNRouter(PredictiveRouter):
+    """k-nearest-neighbour router (paper section 5.1; cosine similarity, k in 5/10/40).
+
+    ``P_hat_j(x)`` is model j's mean quality over the k training prompts most similar to
+    ``x``. Cost: see the module docstring (``cost_model="knn"`` reuses the same neighbours).
+
+    Parameters
+    ----------
+    n_neighbors : int
+        k (capped at the number of training prompts).
+    willingness_to_pay : float
+        lambda of ``lambda * P_hat - C_hat``; change it with ``set_params`` (no refit).
+    cost_model : {"mean", "knn"}
+    cost_neighbors : int
+        Neighbours of the per-prompt cost estimate (``cost_model="knn"``); ignored here,
+        where the router's own ``n_neighbors`` are used.
+    """
+
+    def __init__(self, n_neighbors: int = 40, willingness_to_pay: float = 1.0, cost_model: str = "mean",
+                 cost_neighbors: int = 10):
+        self.n_neighbors = n_neighbors
+        self.willingness_to_pay = willingness_to_pay
+        self.cost_model = cost_model
+        self.cost_neighbors = cost_neighbors
+
+    def _fit_quality(self, X, quality):
+        if int(self.n_neighbors) < 1:
+            raise ValueError(f"n_neighbors must be >= 1; got {self.n_neighbors}")
+
+    def predict(self, data, X=None):
+        # one neighbour search serves both quality and (cost_model="knn") cost
+        self._check_fitted()
+        self._check_models(data)
+        X = self._check_X(data, X)
+        key = self._cache_key(X)
+        hit = self._pred_cache_.get(key)
+        if hit is not None:
+            return hit
+        nb = cosine_neighbors(self.X_train_, X, int(self.n_neighbors))
+        Q = self.quality_train_[nb].mean(axis=1)
+        if self.cost_model == "knn":
+            C = self.cost_train_[nb].mean(axis=1)
+        else:
+            C = np.broadcast_to(self.mean_cost_, Q.shape)
+        if len(self._pred_cache_) >= 4:
+            self._pred_cache_.pop(next(iter(self._pred_cache_)))
+        self._pred_cache_[key] = (Q, C)
+        return Q, C
+
+
+class MLPRouter(PredictiveRouter):
+    """Multi-layer perceptron router (paper section 5.1; ReLU, hidden (100,) or (100, 100), lr 0.001).
+
+    One scikit-learn ``MLPRegressor`` with one output per model, fitted on the training
+    embeddings (Adam, learning rate 0.001, early stopping on 10% of the training rows,
+    fixed ``random_state``). Predictions are clipped to [0, 1]. Cost: see the module docstring.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int
+    learning_rate_init : float
+    max_iter : int
+    early_stopping : bool
+    random_state : int
+    willingness_to_pay : float
+    cost_model : {"mean", "knn"}
+    cost_neighbors : int
+    """
+
+    def __init__(self, hidden_layer_sizes: tuple = (100, 100), learning_rate_init: float = 0.001, max_iter: int = 200,
+                 early_stopping: bool = True, random_state: int = 0, willingness_to_pay: float = 1.0,
+                 cost_model: str = "mean", cost_neighbors: int = 10):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+        self.willingness_to_pay = willingness_to_pay
+        self.cost_model = cost_model
+        self.cost_neighbors = cost_neighbors
+
+    def _fit_quality(self, X, quality):
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPRegressor
+
+        early = bool(self.early_stopping) and X.shape[0] >= 20
+        self.mlp_ = MLPRegressor(hidden_layer_sizes=tuple(self.hidden_layer_sizes), activation="relu",
+                                 solver="adam", learning_rate_init=self.learning_rate_init,
+                                 max_iter=self.max_iter, early_stopping=early, n_iter_no_change=5,
+                                 random_state=self.random_state)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.mlp_.fit(X, quality)
+
+    def _predict_quality(self, X):
+        return np.clip(self.mlp_.predict(X).reshape(X.shape[0], -1), 0.0, 1.0)
+
+
+class SVMRouter(PredictiveRouter):
+    """Linear support-vector regression router (the paper's public code, ``svm_router.py``).
+
+    One ``sklearn.svm.LinearSVR`` per model (epsilon-insensitive loss, ``C``), fitted on
+    the training embeddings, predicting that model's quality. Cost: see the module docstring.
+
+    Parameters
+    ----------
+    C : float
+    epsilon : float
+    max_iter : int
+    random_state : int
+    willingness_to_pay : float
+    cost_model : {"mean", "knn"}
+    cost_neighbors : int
+    """
+
+    def __init__(self, C: float = 1.0, epsilon: float = 0.0, max_iter: int = 1000, random_state: int = 1234,
+                 willingness_to_pay: float = 1.0, cost_model: str = "mean", cost_neighbors: int = 10):
+        self.C = C
+        self.epsilon = epsilon
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.willingness_to_pay = willingness_to_pay
+        self.cost_model = cost_model
+        self.cost_neighbors = cost_neighbors
+
+    def _fit_quality(self, X, quality):
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.svm import LinearSVR
+
+        self.svrs_ = []
+        self.const_ = np.full(quality.shape[1], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for j in range(quality.shape[1]):  # one regressor per model (m is small)
+                y = quality[:, j]
+                if np.ptp(y) == 0:  # constant target: nothing to learn
+                    self.svrs_.append(None)
+                    self.const_[j] = y[0]
+                    continue
+                svr = LinearSVR(C=self.C, epsilon=self.epsilon, max_iter=self.max_iter,
+                                random_state=self.random_state, dual=True)
+                self.svrs_.append(svr.fit(X, y))
+
+    def _predict_quality(self, X):
+        cols = [np.full(X.shape[0], self.const_[j]) if s is None else s.predict(X) for j, s in enumerate(self.svrs_)]
+        return np.column_stack(cols)
