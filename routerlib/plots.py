@@ -92,14 +92,21 @@ def plot_models(ax, cost, quality, models, annotate: bool = True, size: float = 
 
 
 def plot_hull(ax, hull_or_points, c_max: float | None = None, label: str | None = None, **kw):
-    """Draw an NDCH (solid), flat to ``c_max`` when given."""
+    """Draw an NDCH (solid), flat to ``c_max`` when given.
+
+    The hull is linear in cost between vertices; it is drawn through a dense grid of
+    costs so that it is exact on a log-scaled axis as well.
+    """
     h = hull_or_points if isinstance(hull_or_points, Hull) else ndch(*hull_or_points)
-    xs, ys = h.cost, h.quality
-    if c_max is not None and c_max > xs[-1]:
-        xs, ys = np.append(xs, c_max), np.append(ys, ys[-1])
+    lo = h.cost[0]
+    hi = max(h.cost[-1], c_max if c_max is not None else h.cost[-1])
+    if lo > 0 and hi > lo:
+        grid = np.union1d(np.geomspace(lo, hi, 200), h.cost)
+    else:
+        grid = np.union1d(np.linspace(lo, hi, 200), h.cost)
     kw.setdefault("linestyle", "-")
     kw.setdefault("linewidth", 1.4)
-    ax.plot(xs, ys, label=label, **kw)
+    ax.plot(grid, h(grid), label=label, **kw)
     return ax
 
 

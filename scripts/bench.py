@@ -1,0 +1,99 @@
+"""Speed benchmarks (`make bench`). Prints timings; not a test.
+
+Covers: ndch + aiq on 1,000,000 random points; ndch against the O(n^3) all-pairs reference
+on 500 points; simulate_routerbench at scale 1; loading a ~36k-row wide file; and, when
+present, the router and cascade benchmarks (scripts/bench_routers.py, bench_cascade.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from routerlib import hull as H
+
+HERE = Path(__file__).resolve().parent
+
+
+def best_of(fn, repeat=3):
+    times = []
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def bench_hull():
+    rng = np.random.default_rng(0)
+    c, q = rng.random(1_000_000), rng.random(1_000_000)
+    t, h = best_of(lambda: H.aiq(H.ndch(c, q), 0.0, 1.0))
+    print(f"ndch + aiq, 1,000,000 uniform random points: {t * 1000:.0f} ms (target < 1000 ms)")
+    # a harder case: every point near the hull (points on a concave curve, jittered)
+    x = rng.random(1_000_000)
+    y = np.sqrt(x) - rng.random(1_000_000) * 1e-3
+    t, _ = best_of(lambda: H.aiq(H.ndch(x, y), 0.0, 1.0))
+    print(f"ndch + aiq, 1,000,000 points near a concave curve: {t * 1000:.0f} ms")
+    c5, q5 = rng.random(500), rng.random(500)
+    t_fast, hf = best_of(lambda: H.ndch(c5, q5), repeat=20)
+    t0 = time.perf_counter()
+    hb = H.ndch_bruteforce(c5, q5)
+    t_brute = time.perf_counter() - t0
+    assert np.array_equal(hf.cost, hb.cost)
+    print(f"ndch on 500 points: {t_fast * 1e6:.0f} us; O(n^3) all-pairs reference: {t_brute:.2f} s; "
+          f"speed-up x{t_brute / t_fast:,.0f} (target >= 1000)")
+
+
+def bench_data():
+    from routerlib.data import load_routerbench, simulate_routerbench
+
+    t, rd = best_of(lambda: simulate_routerbench(seed=0, scale=1.0), repeat=2)
+    print(f"simulate_routerbench(scale=1): {t:.2f} s for {rd.n} prompts x {rd.m} models (target < 10 s)")
+    big = simulate_routerbench(seed=1, scale=1.05)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("bench.csv.gz", "bench.parquet", "bench.pkl"):
+            p = Path(tmp) / name
+            wide = big.to_wide()
+            if name.endswith(".parquet"):
+                wide.to_parquet(p)
+            elif name.endswith(".pkl"):
+                wide.to_pickle(p)
+            else:
+                wide.to_csv(p, index=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t, rd2 = best_of(lambda: load_routerbench(p), repeat=2)
+            print(f"load_routerbench({name}): {t:.2f} s for {rd2.n} rows (target < 10 s)")
+
+
+def run_script(name):
+    path = HERE / name
+    if not path.exists():
+        print(f"({name} not present)")
+        return
+    spec = importlib.util.spec_from_file_location(name[:-3], path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.main()
+
+
+def main():
+    print("== hull ==")
+    bench_hull()
+    print("== data ==")
+    bench_data()
+    print("== routers ==")
+    run_script("bench_routers.py")
+    print("== cascades ==")
+    run_script("bench_cascade.py")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
