@@ -24,7 +24,6 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
 	$(PIP) install --no-deps -e . 2> >(grep -v "^WARNING: Location" >&2)
-	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $@
 
 reproduce: install ## run every notebook end to end (papermill) on DATA; figures to figures/<data name>/
