@@ -275,6 +275,8 @@ class CascadeRouter(Router):
     and quality.
     """
 
+    uses_wtp = False
+
     def __init__(self, error_rate: float = 0.0, cap: float = np.inf, variant: str = "paper",
                  cap_rule: str | None = None, threshold: float | None = None, seed: int | None = 0):
         self.error_rate = error_rate
@@ -350,6 +352,8 @@ class OvergenerateRouter(Router):
     true quality) picks the best answer (the cheapest among ties), and the query costs the
     sum of all models' costs. Quality = the Oracle's; cost = every model's cost added."""
 
+    uses_wtp = False
+
     def __init__(self):
         pass
 
@@ -370,12 +374,14 @@ class OvergenerateRouter(Router):
 def cascade_caps(data, n: int = 20, order: Sequence[int] | None = None) -> np.ndarray:
     """A log grid of per-query caps ``T`` (USD) over one dataset's own costs.
 
-    From the smallest per-query cost of the cheapest model (``order[0]``; below it every
-    query is left unanswered in the paper variant) to the largest per-query cost of calling
-    every model (above it no cap binds), ``n`` points, geometric.
+    From the median per-query cost of the cheapest model (``order[0]``; at that cap the
+    paper variant leaves about half the queries unanswered, and lower caps only mix the
+    cascade further with the null router, which every hull already does below its first
+    point) to the largest per-query cost of calling every model (above it no cap binds),
+    ``n`` points, geometric.
     """
     order = _order_by_cost(data.cost) if order is None else np.asarray(order)
-    lo = float(data.cost[:, order[0]].min())
+    lo = float(np.median(data.cost[:, order[0]]))
     hi = float(data.cost.sum(axis=1).max())
     lo = max(lo, hi * 1e-9, 1e-12)
     if hi <= lo:

@@ -1,0 +1,125 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Figure 5: cascading routers on MMLU, MBPP and GSM8K
+#
+# > Total Cost vs Performance for eleven models and cascading routers on MMLU, MBPP, and GSM8K.
+# > Different error rates are tested, and the AIQ value is computed for Zero Router and zero
+# > error rate cascading router. The solid lines represent the non-decreasing convex hull and
+# > the dotted line represents points with increasing the maximum cost parameter. (paper, Figure 5)
+#
+# `routerlib.routers.cascade` (the router and a vectorised sweep) and
+# `routerlib.figures_cascade` (the panel, shared with notebook 07 / Figure 8). The judge knows
+# each answer's true score; with probability `error_rate` (0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6,
+# 0.8) its verdict is inverted; the models are called from the cheapest (mean training cost)
+# up, and `T` caps each query's total cost.
+#
+# **What matches the paper:** the eleven models, the error rates, a dotted curve per error rate
+# over increasing `T` with its NDCH (solid), the Zero router and the Oracle, AIQ of the Zero
+# router and of the zero-error cascade in the legend.
+#
+# **What differs, and why:**
+# * Everything is measured on the 30% test split of `data.split(seed)`, the split the predictive
+#   routers are evaluated on (the public code runs the cascade on every row), with one AIQ domain
+#   per dataset (smallest to largest total cost over the models, the Oracle and every cascade
+#   point); both AIQ conventions are reported (the paper's, and the public code's, divided by
+#   the largest cost).
+# * Top row: the cascade as the paper's text states it (`variant="paper"`: a model is called
+#   only if the total including it stays within `T`; a query whose first model already costs
+#   more than `T` gets no answer, quality 0 at cost 0; threshold = the best score reached on
+#   the training split). Bottom row: the public code's behaviour (`variant="public"`: the first
+#   model is always called, then the next one only while the total including it stays strictly
+#   below `T`; threshold = 0.95 quantile of all scores). Both return the last answer produced
+#   even when the judge rejected it, as the text and the code agree. The judge's errors are
+#   seeded here (the public code's are not), and the models are ordered by mean cost on the
+#   training split (the public code uses list prices per token, which the data does not hold).
+# * The grid of `T` is 20 log-spaced caps over each dataset's own per-query costs (from the
+#   median cost of the cheapest model to the cost of calling all eleven); the public grid
+#   (0.001 ... 100 USD) lies mostly above every per-query cost, so its curves have few points.
+# * Overgenerate-and-rerank (every model answers, the best answer is kept) is drawn as a grey
+#   cross, outside the AIQ domain.
+# * On the default data the numbers are SIMULATED (calibrated to Table 1); on the real rows
+#   only MBPP of this figure's datasets is present (MMLU and GSM8K are skipped with a note).
+
+# %%
+import warnings
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from routerlib.data import load
+from routerlib.figures_cascade import (aiq_wide, cascade_figure, cascade_study, check_invariants, merge_aiq_csv,
+                                      paper_checks)
+from routerlib.paths import figures_dir
+from routerlib.plots import savefig
+from routerlib.routers.cascade import ERROR_RATES
+
+pd.set_option("display.width", 200)
+pd.set_option("display.max_columns", 20)
+
+# %% tags=["parameters"]
+data: str = "sim"
+seed: int = 0
+scale: float = 1.0
+
+# %%
+DATASETS = ["mmlu", "mbpp", "gsm8k"]
+FIGURE, NAME = "fig5", "fig5_cascade"
+out_dir = figures_dir(data)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the real rows: 28 rows with a missing score are dropped
+    rd = load(data, seed=seed, scale=scale)
+study = cascade_study(rd, DATASETS, seed=seed, error_rates=ERROR_RATES)
+for d in study.skipped:
+    print(f"note: {d} is not in this data ({rd.name}); its panel is skipped")
+print(rd.label, "| datasets shown:", study.datasets)
+
+# %%
+fig = cascade_figure(study, f"Figure 5: cascading routers ({', '.join(study.datasets) or 'no dataset present'})")
+savefig(fig, out_dir / f"{NAME}.png", study.table())
+merged = merge_aiq_csv(out_dir / "cascade_aiq.csv", study.aiq, FIGURE,
+                       extra={"data": rd.label, "seed": seed, "scale": scale})
+plt.show()
+
+# %% [markdown]
+# AIQ per error rate on each dataset's shared domain, the paper's convention, then the public
+# code's (area from the system's own cheapest point, divided by the largest cost):
+
+# %%
+if study.datasets:
+    print(aiq_wide(study).round(3).to_string())
+    print()
+    print(aiq_wide(study, "aiq_public").round(3).to_string())
+
+# %% [markdown]
+# The paper's statements (section 5.3), measured on this data (paper variant): the zero-error
+# cascade reaches the Oracle's quality as `T` grows; it beats the Zero router "by a significant
+# margin" (taken here as more than 0.05 AIQ) up to error rate 0.1; past 0.2 it "deteriorates
+# rapidly" (every cascade above 0.2 has a lower AIQ than the Zero router).
+
+# %%
+checks = paper_checks(study) if study.datasets else pd.DataFrame()
+if len(checks):
+    print(checks.set_index("dataset").T.to_string(float_format=lambda x: f"{x:.3f}"))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# asserts: Oracle >= every model; AIQs in [0, 1]; on binary scores the zero-error cascade ends
+# exactly at the Oracle's quality; error rate 0 does not depend on the seed
+for line in check_invariants(study, rd, seed):
+    print(line)
+if study.datasets:
+    best = study.aiq[study.aiq.system == "cascade"].groupby("dataset").aiq.max()
+    print("best cascade AIQ per dataset:", best.round(3).to_dict(), "(paper: about 0.90)")
+assert set(merged[merged.figure == FIGURE].dataset) == set(study.datasets)
+print("skipped:", study.skipped)
