@@ -146,7 +146,7 @@ plot_rag_panel(axes[0], sweeps, mp, (float(op.cost.iloc[0]), float(op.quality.il
 axes[0].set_title(f"RAG: five models, KNN, MLP, cascade (error {ERROR_RATE:g}), Zero router")
 plot_shares(axes[1], shares[shares.router.isin(["KNN", "MLP", label_c, "Oracle"])])
 axes[1].set_title("who answers with an online model (sonar-*, You.com)")
-fig.suptitle("Figure 6: routing on a RAG benchmark (30% test split)", y=1.0)
+fig.suptitle(f"Figure 6: routing on a RAG benchmark (30% test split): {rag.label}", y=1.0)
 fig.tight_layout(rect=(0, 0.03, 1, 1))
 source_note(fig, f"{rag.label}; features: {features}; seed {seed}")
 table = pd.concat([

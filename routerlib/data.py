@@ -14,7 +14,6 @@ This is the only module that reads data files.
 from __future__ import annotations
 
 import hashlib
-import json
 import warnings
 import zlib
 from dataclasses import dataclass, field, replace
@@ -522,15 +521,10 @@ def load(data: str = "sim", seed: int = 0, scale: float = 1.0) -> RoutingData:
         from .simulate import simulate_rag
 
         return simulate_rag(seed=seed, scale=scale)
+    if not 0 < scale <= 1:
+        raise ValueError(f"scale must lie in (0, 1] for a data file; got {scale}")
     rd = load_routerbench(data)
-    if scale < 1.0:
-        keep = ~rd.split_mask(seed=seed + 7919, test_size=1.0 - scale) if scale > 0 else None
-        if keep is None:
-            raise ValueError("scale must be positive")
-        rd = rd.select(keep)
+    if scale < 1.0:  # keep a seeded share of each dataset's sample_ids (a split of its own)
+        rd = rd.select(~rd.split_mask(seed=seed + 7919, test_size=1.0 - scale))
         rd.meta["scale"] = scale
     return rd
-
-
-def save_json(obj, path: Path) -> None:
-    Path(path).write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")

@@ -188,7 +188,7 @@ def cascade_figure(study: CascadeStudy, title: str, variants: Sequence[str] = ("
             ax.text(0.5, 0.5, "none of " + ", ".join(study.skipped) + "\nin this data", ha="center",
                     va="center", transform=ax.transAxes)
             ax.set_axis_off()
-    fig.suptitle(title, y=1.0)
+    fig.suptitle(f"{title}: {study.label}", y=1.0)
     note = study.label + f"; 30% test split (seed {study.seed})"
     if study.skipped:
         note += "; absent here: " + ", ".join(study.skipped)

@@ -88,7 +88,6 @@ simulated answer length.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr, ndtri
