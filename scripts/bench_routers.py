@@ -1,0 +1,80 @@
+"""Timings of the predictive-router evaluation (issue 3): embedding, cache read, the Figure 4 sweep.
+
+    .venv/bin/python scripts/bench_routers.py [--data sim] [--scale 1.0] [--seed 0] [--throughput 256]
+
+Prints, for the given data: the embedding throughput of all-MiniLM-L6-v2 on uncached
+prompts (a sample, encoded without touching the cache), the time to read every prompt's
+embedding from the cache (the first run embeds and fills it), and the time of notebook
+04's full sweep (KNN k = 5/10/40, MLP (100,) / (100, 100), SVM; selection on an inner split;
+40 willingness-to-pay values; every dataset but MT-Bench). The issue's target: the sweep
+under 2 minutes on the default simulated data (~35,000 prompts) once embeddings are cached.
+``main()`` returns the numbers as a dict (the lead's scripts/bench.py calls it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="sim")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--throughput", type=int, default=256, help="uncached prompts to time the embedder on (0: skip)")
+    args = ap.parse_args(argv)
+
+    import numpy as np
+
+    from routerlib import embed as E
+    from routerlib.data import load
+    from routerlib.evaluate import evaluate_predictive
+    from routerlib.metrics import aiq_wide
+
+    out: dict = {}
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        rd = load(args.data, args.seed, args.scale).subset(exclude="mt-bench")
+    out["load_s"] = time.perf_counter() - t0
+    print(f"data: {rd.label}, {rd.n} prompts (MT-Bench excluded), {rd.m} models; load {out['load_s']:.2f} s")
+
+    prompts = E.prompt_view(rd, "stored")
+    if args.throughput > 0:
+        rng = np.random.default_rng(args.seed)
+        sample = [prompts[i] + " " for i in rng.choice(rd.n, size=min(args.throughput, rd.n), replace=False)]
+        E._load_model(E.DEFAULT_MODEL)  # load time is not throughput
+        t0 = time.perf_counter()
+        E.embed(sample, cache=False, progress=False)
+        dt = time.perf_counter() - t0
+        out["embed_prompts_per_s"] = len(sample) / dt
+        chars = float(np.median([len(s) for s in sample]))
+        print(f"embedding throughput ({E.DEFAULT_MODEL}, uncached, median {chars:.0f} chars): "
+              f"{out['embed_prompts_per_s']:.1f} prompts/s")
+
+    t0 = time.perf_counter()
+    X = E.embed(prompts, progress=True)
+    out["embed_all_s"] = time.perf_counter() - t0
+    print(f"embeddings of all {rd.n} prompts (cache; first run encodes): {out['embed_all_s']:.2f} s")
+    E._memo.clear()
+    t0 = time.perf_counter()
+    X2 = E.embed(prompts, progress=False)
+    out["cached_load_s"] = time.perf_counter() - t0
+    assert np.array_equal(X, X2)
+    print(f"cached load of {rd.n} embeddings (fresh read from disk): {out['cached_load_s']:.3f} s")
+
+    t0 = time.perf_counter()
+    res = evaluate_predictive(rd, X, routers=("knn", "mlp", "svm"), seed=args.seed, n_wtp=40)
+    out["sweep_s"] = time.perf_counter() - t0
+    print(f"Figure 4 sweep (3 routers, 6 configs, inner selection, 40 WTP values, {len(rd.datasets)} datasets): "
+          f"{out['sweep_s']:.1f} s  (target < 120 s at scale 1)")
+    print(aiq_wide(res.aiq, "aiq", ["zero", "knn", "mlp", "svm"]).round(4).to_string())
+    return out
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

