@@ -43,7 +43,7 @@ the tests)
     * MMLU, HellaSwag, GSM8K: pi0 = 0, r_d fitted so the share no model solves is
       1 - Table 1's Oracle quality.
     * MT-Bench: r_d fitted so the Oracle's mean best score is Table 1's Oracle quality.
-    Fitted values (v = 0.5, w = 0.3):
+    Fitted values (v = 0.2, w = 0.05; r_d and pi0_d do not depend on v and w):
 
     ===============  ======  ======  =====================================================
     dataset          r_d     pi0_d   target
@@ -154,8 +154,13 @@ REAL_TARGETS = {
     "winogrande": {"corr": 0.066, "none": 0.0008},
     "mbpp": {"corr": 0.434, "none": 0.1335},
 }
-VISIBLE_SHARE = 0.5  # v: share of the easiness variance visible through the level cue
-SPECIALTY_WEIGHT = 0.3  # w: share of the model-specific variance that is a sub-task specialty
+# v and w set how learnable routing is; they do not change the fitted correlations (r_d).
+# Chosen so the paper's best KNN and MLP gain about what the paper reports over the Zero
+# router (AIQ +0.010 and +0.006 on average): measured on this data at scale 1, seed 0,
+# paper-best configurations, +0.005 and +0.007 (with v = 0.5, w = 0.3 it was +0.049 and
+# +0.042, far easier than the paper's data; scripts/calibrate_learnability.py re-measures).
+VISIBLE_SHARE = 0.2  # v: share of the easiness variance visible through the level cue
+SPECIALTY_WEIGHT = 0.05  # w: share of the model-specific variance that is a sub-task specialty
 MT_TAIL_RATIO = 0.7  # MT-Bench: P(score 10 - d) proportional to 0.7**(d-1) below the top
 # dataset -> (r_d, pi0_d), from fit_parameters() (the tests re-derive them)
 FITTED = {
