@@ -8,12 +8,15 @@
 | oracle | OracleRouter | baselines | section 4 (best quality, cheapest among ties) |
 | random | RandomRouter | baselines | baseline |
 | best_single | BestSingleRouter | baselines | baseline |
+| cascade | CascadeRouter | cascade | section 5.2 (judge with error rate, cost cap T; paper and public variants) |
+| overgenerate | OvergenerateRouter | cascade | section 5.2 (overgenerate-and-rerank) |
 
 The Zero router is a hull, not a per-prompt router: ``baselines.zero_router_points``.
 """
 
 from .base import Router
 from .baselines import BestSingleRouter, OracleRouter, RandomRouter, zero_router_hull, zero_router_points
+from .cascade import CascadeRouter, OvergenerateRouter
 from .predictive import KNNRouter, MLPRouter, SVMRouter
 
 ROUTERS: dict[str, type] = {
@@ -23,6 +26,8 @@ ROUTERS: dict[str, type] = {
     "oracle": OracleRouter,
     "random": RandomRouter,
     "best_single": BestSingleRouter,
+    "cascade": CascadeRouter,
+    "overgenerate": OvergenerateRouter,
 }
 
 __all__ = [
@@ -36,10 +41,6 @@ __all__ = [
     "BestSingleRouter",
     "zero_router_points",
     "zero_router_hull",
+    "CascadeRouter",
+    "OvergenerateRouter",
 ]
-
-from .cascade import CascadeRouter, OvergenerateRouter  # noqa: E402  (section 5.2; issue 4)
-
-ROUTERS["cascade"] = CascadeRouter
-ROUTERS["overgenerate"] = OvergenerateRouter
-__all__ += ["CascadeRouter", "OvergenerateRouter"]

@@ -19,13 +19,15 @@ from sklearn.exceptions import NotFittedError
 
 
 class Router(BaseEstimator):
-    """Base class: subclasses implement ``fit`` and ``route``."""
+    """Base class: subclasses implement ``route`` (and ``fit`` when they learn something)."""
 
     #: True if the router needs prompt embeddings ``X``
     needs_embeddings: bool = False
 
-    def fit(self, data, X=None):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def fit(self, data, X=None):
+        """Store the model names (all a router that learns nothing needs). Returns self."""
+        self.models_ = np.asarray(data.models)
+        return self
 
     def route(self, data, X=None) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError

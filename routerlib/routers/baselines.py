@@ -27,11 +27,6 @@ class OracleRouter(Router):
 
     uses_wtp = False
 
-    def fit(self, data, X=None):
-        """Store the model names. Returns self."""
-        self.models_ = np.asarray(data.models)
-        return self
-
     def route(self, data, X=None) -> np.ndarray:
         """Model index per prompt, shape (n,)."""
         self._check_fitted()
@@ -52,11 +47,6 @@ class RandomRouter(Router):
 
     def __init__(self, random_state: int = 0):
         self.random_state = random_state
-
-    def fit(self, data, X=None):
-        """Store the model names. Returns self."""
-        self.models_ = np.asarray(data.models)
-        return self
 
     def route(self, data, X=None) -> np.ndarray:
         """Model index per prompt, shape (n,)."""

@@ -357,10 +357,6 @@ class OvergenerateRouter(Router):
     def __init__(self):
         pass
 
-    def fit(self, data, X=None):
-        self.models_ = np.asarray(data.models)
-        return self
-
     def route(self, data, X=None) -> np.ndarray:
         self._check_fitted()
         self._check_models(data)
