@@ -33,7 +33,7 @@ data: install ## download the pinned RouterBench hub files into data/raw and ver
 	$(PY) -c "from routerlib.data import fetch_hub_file as f; [print(f(n)) for n in ('routerbench-0shot', 'routerbench-5shot')]"
 
 unit: install ## unit and property tests only
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests routerlib
 
 notebooks-test: install ## every notebook at CI scale (sim, and the real rows in ../shared if present), then nbval
 	rm -rf build/test
