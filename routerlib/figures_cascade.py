@@ -361,11 +361,9 @@ def plot_rag_panel(ax, sweeps: pd.DataFrame, models: pd.DataFrame, oracle: tuple
     plot_hull(ax, (models.cost.to_numpy(), models.quality.to_numpy()), c_max=c_max, color="k", linewidth=1.6,
               label=f"Zero router (AIQ {a['zero']:.3f})")
     for i, r in enumerate(models.itertuples()):
+        # in the legend, not annotated: the online models sit close together
         ax.scatter(r.cost, r.quality, color=model_color(r.model, i + 11), marker=model_marker(r.model, i + 11),
-                   s=40, edgecolor="k", linewidth=0.4, zorder=4)
-        # staggered labels: the online models sit close together
-        ax.annotate(short_name(r.model).split("/")[-1], (r.cost, r.quality), fontsize=6,
-                    xytext=(4, (3, -9, 9, -15, 15)[i % 5]), textcoords="offset points", color="0.3")
+                   s=40, edgecolor="k", linewidth=0.4, zorder=4, label=short_name(r.model).split("/")[-1])
     ax.scatter(*oracle, marker="*", s=160, color="gold", edgecolor="k", zorder=5, label=f"Oracle ({oracle[1]:.3f})")
     cost_axis(ax, log=True)
     ax.legend(loc="lower right", fontsize=6)
