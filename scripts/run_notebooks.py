@@ -31,7 +31,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     data = args.data
-    if data not in {"sim", "rag-sim", "routerbench-0shot", "routerbench-5shot"}:
+    if data in {"routerbench-0shot", "routerbench-5shot"}:  # download (once) before any notebook runs
+        from routerlib.data import fetch_hub_file
+
+        try:
+            print(f"data: {fetch_hub_file(data)}", flush=True)
+        except RuntimeError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    elif data not in {"sim", "rag-sim"}:
         p = Path(data)
         if not p.is_absolute():
             p = (Path.cwd() / p).resolve()
