@@ -29,6 +29,8 @@ __all__ = [
     "load_routerbench",
     "simulate_routerbench",
     "load",
+    "save_wide",
+    "from_wide",
     "dataset_of",
     "HUB_FILES",
     "DATASETS",
@@ -332,6 +334,23 @@ def _read_table(path: Path) -> pd.DataFrame:
     if not isinstance(obj, pd.DataFrame):
         raise ValueError(f"{path}: holds a {type(obj).__name__}, not a pandas DataFrame in the wide format")
     return obj
+
+
+def save_wide(data: "RoutingData | pd.DataFrame", path: str | Path) -> Path:
+    """Write RouterBench's wide format to ``path`` (.pkl, .csv, .csv.gz or .parquet, by its
+    ending), the counterpart of :func:`load_routerbench`."""
+    df = data.to_wide() if isinstance(data, RoutingData) else data
+    path = Path(path)
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        df.to_parquet(path)
+    elif name.endswith(".pkl") or name.endswith(".pickle"):
+        df.to_pickle(path)
+    elif name.endswith(".csv") or name.endswith(".csv.gz"):
+        df.to_csv(path, index=False)
+    else:
+        raise ValueError(f"{path}: unknown file type; expected .pkl, .csv, .csv.gz or .parquet")
+    return path
 
 
 def from_wide(df: pd.DataFrame, name: str = "data", source: str | None = None) -> RoutingData:

@@ -52,7 +52,7 @@ def bench_hull():
 
 
 def bench_data():
-    from routerlib.data import load_routerbench, simulate_routerbench
+    from routerlib.data import load_routerbench, save_wide, simulate_routerbench
 
     t, rd = best_of(lambda: simulate_routerbench(seed=0, scale=1.0), repeat=2)
     print(f"simulate_routerbench(scale=1): {t:.2f} s for {rd.n} prompts x {rd.m} models (target < 10 s)")
@@ -62,14 +62,7 @@ def bench_data():
     big.responses = filler[np.arange(big.n * big.m).reshape(big.n, big.m) % 97]
     with tempfile.TemporaryDirectory() as tmp:
         for name in ("bench.csv.gz", "bench.parquet", "bench.pkl"):
-            p = Path(tmp) / name
-            wide = big.to_wide()
-            if name.endswith(".parquet"):
-                wide.to_parquet(p)
-            elif name.endswith(".pkl"):
-                wide.to_pickle(p)
-            else:
-                wide.to_csv(p, index=False)
+            p = save_wide(big, Path(tmp) / name)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 t, rd2 = best_of(lambda: load_routerbench(p), repeat=2)

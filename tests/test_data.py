@@ -28,14 +28,7 @@ def wide(n=12, seed=0) -> pd.DataFrame:
 
 
 def write(df, tmp_path, name="bench.csv"):
-    p = tmp_path / name
-    if name.endswith(".parquet"):
-        df.to_parquet(p)
-    elif name.endswith(".pkl"):
-        df.to_pickle(p)
-    else:
-        df.to_csv(p, index=False)
-    return p
+    return D.save_wide(df, tmp_path / name)
 
 
 @pytest.mark.parametrize("name", ["b.csv", "b.csv.gz", "b.parquet", "b.pkl"])
