@@ -4,8 +4,9 @@ numpy only. Everything here works on points ``(cost, quality)`` of routers or mo
 
 * :func:`ndch` -- the non-decreasing convex hull (section 3.2), O(n log n): a sort, a
   running-maximum Pareto filter, then vectorised passes that drop every point on or
-  below the chord of its neighbours until none is left (the result is the upper concave
-  envelope of the Pareto front).
+  below the chord of its neighbours (a monotone chain finishes if a few passes do not
+  settle); the result is the upper concave envelope of the Pareto front, with the null
+  router (0, 0) counted as available.
 * :class:`Hull` -- the routing system the hull describes; ``hull(c)`` follows the paper's
   rules: linear interpolation between vertices (section 3.1), flat after the last vertex
   (extra cost buys nothing), and interpolation with the null router ``(0, 0)`` below the
@@ -115,6 +116,32 @@ class Hull:
         return f if f.ndim else float(f)
 
 
+_MAX_PASSES = 16
+
+
+def _under_chord(c0, q0, c1, q1, c2, q2):
+    """True where point 1 is on or below the chord from point 0 to point 2 (arrays or scalars).
+
+    Collinear within rounding counts as on it, so collinear points are not vertices.
+    """
+    a = (c2 - c0) * (q1 - q0)
+    b = (q2 - q0) * (c1 - c0)
+    return a - b <= 1e-12 * (np.abs(a) + np.abs(b))
+
+
+def _monotone_chain(c: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Upper hull of points sorted by cost (Andrew's monotone chain), O(k)."""
+    hc: list[float] = []
+    hq: list[float] = []
+    for x, y in zip(c.tolist(), q.tolist()):
+        while len(hc) >= 2 and _under_chord(hc[-2], hq[-2], hc[-1], hq[-1], x, y):
+            hc.pop()
+            hq.pop()
+        hc.append(x)
+        hq.append(y)
+    return np.array(hc), np.array(hq)
+
+
 def ndch(cost, quality, null_router: bool = True) -> Hull:
     """Non-decreasing convex hull of points in the cost-quality plane.
 
@@ -151,18 +178,19 @@ def ndch(cost, quality, null_router: bool = True) -> Hull:
     if origin:  # a virtual first point; it is dropped again below
         c, q = np.r_[0.0, c], np.r_[0.0, q]
     # upper concave envelope: drop every interior point on or below its neighbours' chord,
-    # all at once (each dropped point is under a chord of two available points), until stable
-    while c.size > 2:
-        dx1, dy1 = c[1:-1] - c[:-2], q[1:-1] - q[:-2]
-        dx2, dy2 = c[2:] - c[:-2], q[2:] - q[:-2]
-        # cross <= 0: the middle point is on or below the chord from left to right
-        # (collinear within rounding counts as on it, so collinear points are not vertices)
-        a, b = dx2 * dy1, dy2 * dx1
-        below = a - b <= 1e-12 * (np.abs(a) + np.abs(b))
+    # all at once (each dropped point is under a chord of two available points), until stable.
+    # A few vectorised passes settle almost every input; if not, a monotone chain over the
+    # survivors finishes in O(k), so the whole stays O(n log n) (the sort) at worst.
+    for _ in range(_MAX_PASSES):
+        if c.size <= 2:
+            break
+        below = _under_chord(c[:-2], q[:-2], c[1:-1], q[1:-1], c[2:], q[2:])
         if not below.any():
             break
         keep = np.concatenate([[True], ~below, [True]])
         c, q = c[keep], q[keep]
+    else:
+        c, q = _monotone_chain(c, q)
     if origin:
         c, q = c[1:], q[1:]
     return Hull(cost=c.copy(), quality=q.copy())

@@ -169,3 +169,19 @@ def test_large_random_hull_is_exact():
     x = np.sort(rng.random(5000)) + 0.01
     hc = H.ndch(x, np.sqrt(x))
     assert len(hc) == np.unique(x).size
+
+
+@given(point_sets(max_size=30))
+def test_monotone_chain_fallback_matches(pts):
+    # the O(k) monotone chain that finishes when the vectorised passes do not settle
+    import routerlib.hull as hm
+
+    fast = H.ndch(*pts)
+    old = hm._MAX_PASSES
+    try:
+        hm._MAX_PASSES = 0
+        chain = H.ndch(*pts)
+    finally:
+        hm._MAX_PASSES = old
+    np.testing.assert_array_equal(fast.cost, chain.cost)
+    np.testing.assert_array_equal(fast.quality, chain.quality)
