@@ -38,13 +38,13 @@ def main(folder: str) -> None:
         "Oracle cost (paper)": orc.cost_paper,
     })
     tab.index.name = "dataset"
-    print(f"### Table 1 against the paper ({d.name})\n")
+    print(f"##### Table 1 against the paper ({d.name})\n")
     print(md(tab))
     if (d / "fig4_aiq.csv").exists():
         a = pd.read_csv(d / "fig4_aiq.csv").set_index("dataset")
         a = a[[c for c in ("zero", "knn", "mlp", "svm") if c in a.columns]]
         paper = pd.DataFrame([{k: PAPER_AIQ.get(k) for k in a.columns}], index=["paper (average, public code)"])
-        print(f"\n### Figure 4: AIQ of the predictive routers ({d.name}; paper convention; paper's values for reference)\n")
+        print(f"\n##### Figure 4: AIQ of the predictive routers ({d.name}; paper convention; paper's values for reference)\n")
         print(md(pd.concat([a, paper]).astype(float).rename_axis("dataset")))
     if (d / "cascade_aiq.csv").exists():
         c = pd.read_csv(d / "cascade_aiq.csv")
@@ -55,7 +55,7 @@ def main(folder: str) -> None:
         oracle = c[c.system == "oracle"].groupby("dataset").aiq.first()
         piv.insert(0, "Oracle", oracle)
         piv.insert(0, "Zero", zero)
-        print(f"\n### Figures 5 and 8: AIQ of the cascade (paper variant) per judge error rate ({d.name})\n")
+        print(f"\n##### Figures 5 and 8: AIQ of the cascade (paper variant) per judge error rate ({d.name})\n")
         print(md(piv.rename_axis("dataset")))
 
 
