@@ -29,6 +29,7 @@ __all__ = [
     "load_routerbench",
     "simulate_routerbench",
     "load",
+    "paper_datasets_only",
     "save_wide",
     "from_wide",
     "dataset_of",
@@ -530,10 +531,33 @@ def simulate_routerbench(seed: int = 0, scale: float = 1.0) -> RoutingData:
     return _sim(seed=seed, scale=scale)
 
 
-def load(data: str = "sim", seed: int = 0, scale: float = 1.0) -> RoutingData:
+def paper_datasets_only(rd: RoutingData) -> RoutingData:
+    """Keep the paper's seven eval families when the data has any of them.
+
+    The 0-shot hub file also holds about 1,700 rows of small extra tasks; the paper's items
+    are about the seven datasets of Table 1. The rows set aside are counted in a warning;
+    data with none of the seven (e.g. a RAG set) is returned whole.
+    """
+    paper = [d for d in rd.datasets if d in DATASETS]
+    others = [d for d in rd.datasets if d not in DATASETS]
+    if not paper or not others:
+        return rd
+    keep = np.isin(rd.dataset, paper)
+    warnings.warn(
+        f"{rd.name}: set aside {int((~keep).sum())} rows of {len(others)} eval families outside the "
+        f"paper's seven datasets ({', '.join(others[:5])}{', ...' if len(others) > 5 else ''})",
+        stacklevel=2,
+    )
+    out = rd.select(keep)
+    out.meta["rows_set_aside"] = int((~keep).sum())
+    return out
+
+
+def load(data: str = "sim", seed: int = 0, scale: float = 1.0, paper_only: bool = True) -> RoutingData:
     """What every notebook calls: ``"sim"`` (simulated, seeded, scaled), ``"rag-sim"``,
     a hub name, or a path to a wide-format file (``scale < 1`` keeps that share of each
-    dataset's rows, seeded, for quick runs)."""
+    dataset's rows, seeded, for quick runs). With ``paper_only`` a file's rows outside the
+    paper's seven datasets are set aside with a warning (:func:`paper_datasets_only`)."""
     if data == "sim":
         return simulate_routerbench(seed=seed, scale=scale)
     if data == "rag-sim":
@@ -543,6 +567,8 @@ def load(data: str = "sim", seed: int = 0, scale: float = 1.0) -> RoutingData:
     if not 0 < scale <= 1:
         raise ValueError(f"scale must lie in (0, 1] for a data file; got {scale}")
     rd = load_routerbench(data)
+    if paper_only:
+        rd = paper_datasets_only(rd)
     if scale < 1.0:  # keep a seeded share of each dataset's sample_ids (a split of its own)
         rd = rd.select(~rd.split_mask(seed=seed + 7919, test_size=1.0 - scale))
         rd.meta["scale"] = scale

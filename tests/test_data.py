@@ -185,3 +185,18 @@ def test_real_rows_load():
         sub = te.subset(d)
         for j, m in enumerate(rd.models):
             assert sub.cost[:, j].sum() == pytest.approx(TABLE1[m][d][1], rel=0.08)
+
+
+def test_load_sets_aside_extra_tasks_with_a_count(tmp_path):
+    df = wide(16)
+    df.loc[:3, "eval_name"] = "chinese_zodiac"  # an extra task of the 0-shot file
+    p = write(df, tmp_path)
+    with pytest.warns(UserWarning, match=r"set aside 4 rows of 1 eval families.*chinese_zodiac"):
+        rd = D.load(str(p))
+    assert "chinese_zodiac" not in rd.datasets and rd.n == 12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert D.load(str(p), paper_only=False).n == 16
+    # data with none of the paper's datasets is kept whole
+    df["eval_name"] = "rag"
+    assert D.load(str(write(df, tmp_path, "rag.csv"))).n == 16
