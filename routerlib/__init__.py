@@ -11,6 +11,7 @@ Where things live (one module per concern):
 * ``evaluate``  -- willingness-to-pay / cost-cap sweeps -> tidy tables, AIQ per router
 * ``metrics``   -- summary metrics over systems
 * ``plots``     -- one style, one ``savefig``
+* ``figures_cascade`` -- figure and table code shared by notebooks 06-08 (cascades, RAG)
 * ``paths``     -- project paths
 """
 
