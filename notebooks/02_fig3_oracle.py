@@ -27,15 +27,10 @@
 # measured shares so the reader can see whether that holds on this data.
 
 # %%
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-
 from routerlib.data import load
-from routerlib.hull import ndch
-from routerlib.paper import short_name
+from routerlib.metrics import oracle_selection
 from routerlib.paths import figures_dir
-from routerlib.plots import cost_axis, plot_hull, plot_models, savefig, source_note
+from routerlib.plots import draw, write_csv
 
 # %% tags=["parameters"]
 data: str = "sim"
@@ -45,60 +40,22 @@ scale: float = 1.0
 # %%
 rd = load(data, seed=seed, scale=scale)
 out_dir = figures_dir(data)
-q_model = rd.quality.mean(axis=0)
-c_model = rd.cost.sum(axis=0)
-choice = rd.oracle_choice()
-rows = np.arange(rd.n)
-none_correct = rd.quality.max(axis=1) <= 0
-q_oracle = rd.quality[rows, choice].mean()
-c_oracle = rd.cost[rows, choice].sum()
-zero = ndch(c_model, q_model)
-names = [short_name(m) for m in rd.models]
-freq = pd.DataFrame(0.0, index=rd.datasets, columns=names + ["none correct"])
-for d in rd.datasets:
-    mask = rd.dataset == d
-    picks = np.where(none_correct[mask], rd.m, choice[mask])
-    freq.loc[d] = np.bincount(picks, minlength=rd.m + 1) / mask.sum()
-
-# %%
-fig, (ax, ax2) = plt.subplots(1, 2, figsize=(15, 5.5), gridspec_kw={"width_ratios": [1, 1.25]})
-plot_models(ax, c_model, q_model, rd.models)
-ax.scatter(c_oracle, q_oracle, marker="*", s=160, color="gold", edgecolor="k", zorder=4, label="Oracle")
-ax.annotate("Oracle", (c_oracle, q_oracle), xytext=(4, 4), textcoords="offset points", fontsize=7)
-plot_hull(ax, zero, c_max=c_model.max(), label="Zero router (NDCH of the models)", color="0.3")
-cost_axis(ax, unit="total cost over all prompts (USD, log scale)")
-ax.set_ylabel("accuracy (mean quality over all prompts)")
-ax.set_title("All LLMs and the Oracle")
-ax.legend(handles=ax.get_legend_handles_labels()[0][-2:], fontsize=7, loc="lower right")
-im = ax2.imshow(freq.to_numpy(float), cmap="viridis", vmin=0, vmax=max(0.5, float(freq.to_numpy().max())), aspect="auto")
-ax2.set_xticks(range(freq.shape[1]), freq.columns, rotation=45, ha="right")
-ax2.set_yticks(range(freq.shape[0]), freq.index)
-ax2.grid(False)
-for i in range(freq.shape[0]):
-    for j in range(freq.shape[1]):
-        v = freq.iat[i, j]
-        ax2.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5, color="w" if v < 0.3 else "k")
-fig.colorbar(im, ax=ax2, shrink=0.8).set_label("share of the dataset's prompts")
-ax2.set_title("Oracle selection frequency per dataset")
-fig.suptitle(f"Figure 3: {rd.label}")
-source_note(fig, rd.label)
-fig.tight_layout()
-points = pd.DataFrame({"system": list(rd.models) + ["oracle"], "paper_name": names + ["Oracle"],
-                       "total_cost": np.r_[c_model, c_oracle], "accuracy": np.r_[q_model, q_oracle]})
-table = pd.concat([points.assign(panel="left"),
-                   freq.reset_index(names="dataset").melt(id_vars="dataset", var_name="paper_name",
-                                                          value_name="oracle_share").assign(panel="right")])
-savefig(fig, out_dir / "fig3_oracle.png", table)
-plt.show()
+table = oracle_selection(rd)
+write_csv(table, out_dir / "fig3_oracle.csv")
+draw("fig3_oracle", out_dir, rd.label)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-overall = pd.Series(np.bincount(np.where(none_correct, rd.m, choice), minlength=rd.m + 1) / rd.n,
-                    index=names + ["none correct"])
-print("Oracle: accuracy %.3f at total cost %.2f USD; best model %s: %.3f at %.2f USD" % (
-    q_oracle, c_oracle, names[int(q_model.argmax())], q_model.max(), c_model[q_model.argmax()]))
+pts = table[table.panel == "left"].set_index("paper_name")
+shares = table[table.panel == "right"].pivot(index="dataset", columns="paper_name", values="oracle_share")
+o, models = pts.loc["Oracle"], pts.drop(index="Oracle")
+best = models.accuracy.idxmax()
+print(f"Oracle: accuracy {o.accuracy:.3f} at total cost {o.total_cost:.2f} USD; best model {best}: "
+      f"{models.accuracy.max():.3f} at {models.loc[best, 'total_cost']:.2f} USD")
+rows = rd.dataset_sizes()
+overall = shares.mul(rows.reindex(shares.index), axis=0).sum() / rows.sum()
 print("Oracle picks over all prompts:")
 print(overall.sort_values(ascending=False).round(3).to_string())
-assert q_oracle >= q_model.max() - 1e-12
-assert c_oracle <= c_model[q_model.argmax()] + 1e-9
-assert np.allclose(freq.sum(axis=1), 1.0)
+assert o.accuracy >= models.accuracy.max() - 1e-12
+assert o.total_cost <= models.loc[best, "total_cost"] + 1e-9
+assert (shares.sum(axis=1).round(9) == 1).all()

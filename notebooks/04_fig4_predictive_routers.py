@@ -45,19 +45,15 @@
 # `routerlib.embed.strip_shared_prefix`). The simulated default data have no such prefixes.
 
 # %%
-import time
-
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
+from routerlib.claims import average_aiq_vs_paper, check_router_result, predictive_vs_paper, selection_vs_paper
 from routerlib.data import load
-from routerlib.embed import DEFAULT_MODEL, embed, prompt_view, strip_shared_prefix
-from routerlib.evaluate import PAPER_BEST, evaluate_predictive, param_str
-from routerlib.metrics import aiq_wide, vs_zero
-from routerlib.paper import PAPER_AIQ, PAPER_PREDICTIVE_VS_ZERO
+from routerlib.embed import DEFAULT_MODEL, embed, median_similarity, prompt_view, shared_prefix_chars, views_needed
+from routerlib.evaluate import evaluate_predictive, paper_specs, points_by
+from routerlib.metrics import aiq_wide, aiq_wide_both
 from routerlib.paths import figures_dir
-from routerlib.plots import cost_axis, plot_hull, plot_models, plot_sweep, savefig, source_note
+from routerlib.plots import draw, write_csv
 
 # %% tags=["parameters"]
 data: str = "sim"
@@ -66,100 +62,27 @@ scale: float = 1.0
 
 # %%
 out_dir = figures_dir(data)
-rd = load(data, seed, scale)
-rd = rd.subset(exclude="mt-bench")  # as the paper: too small for a 70/30 split
-print(rd)
-print(rd.label)
-EMBEDDER = DEFAULT_MODEL
-ROUTER_NAMES = ["knn", "mlp", "svm"]
-N_WTP = 40
-
-# shared prefix per dataset (characters): the few-shot trap
-prefix_len = {}
-for d in rd.datasets:
-    p = rd.prompt[rd.dataset == d]
-    q = strip_shared_prefix(p)
-    prefix_len[d] = int(np.median([len(a) - len(b) for a, b in zip(p[:50], q[:50])]))
-print("shared prefix stripped by the question view (chars):", prefix_len)
-views = ["stored"] + (["question"] if max(prefix_len.values()) >= 100 else [])
-
-# %%
-t0 = time.perf_counter()
-X = {v: embed(prompt_view(rd, v), EMBEDDER) for v in views}
-t_embed = time.perf_counter() - t0
+rd = load(data, seed, scale).subset(exclude="mt-bench")  # as the paper: too small for a 70/30 split
+print(rd, "|", rd.label)
+print("shared prefix stripped by the question view (chars):", shared_prefix_chars(rd))
+views = views_needed(rd)
+X = {v: embed(prompt_view(rd, v), DEFAULT_MODEL) for v in views}
 for v in views:  # how alike are a dataset's prompts? (1.0 = all identical to the embedder)
-    sims = {d: float(np.median(X[v][rd.dataset == d][:200] @ X[v][rd.dataset == d][:200].T)) for d in rd.datasets}
-    print(f"{v:8s} view: median cosine similarity between prompts of a dataset:",
-          {d: round(s, 3) for d, s in sims.items()})
+    print(f"{v:8s} view: median cosine similarity within a dataset:",
+          {d: round(x, 3) for d, x in median_similarity(X[v], rd.dataset).items()})
 
 # %%
-t0 = time.perf_counter()
-res = {v: evaluate_predictive(rd, X[v], routers=ROUTER_NAMES, seed=seed, n_wtp=N_WTP) for v in views}
-t_eval = time.perf_counter() - t0
-print(f"embedding {t_embed:.1f} s (cached after the first run), evaluation {t_eval:.1f} s")
-main = res["stored"]
-ORDER = ["zero", "knn", "mlp", "svm"]
-
-# %%
-ds = list(dict.fromkeys(main.models["dataset"]))
-ncol = min(3, len(ds))
-nrow = int(np.ceil(len(ds) / ncol))
-fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.2 * nrow), squeeze=False)
-colors = {"knn": "C0", "mlp": "C3", "svm": "C2"}
-for ax, d in zip(axes.ravel(), ds):
-    mp = main.models[main.models["dataset"] == d]
-    a = main.aiq[main.aiq["dataset"] == d].set_index("router")
-    c_max = float(a["c_max"].iloc[0])
-    plot_models(ax, mp["cost"].to_numpy(), mp["quality"].to_numpy(), mp["model"].to_numpy(), annotate=False, size=28)
-    plot_hull(ax, (mp["cost"].to_numpy(), mp["quality"].to_numpy()), c_max=c_max, color="k",
-              label=f"Zero router: AIQ {a.loc['zero', 'aiq']:.3f}")
-    for r in ("knn", "mlp"):
-        s = main.sweeps[(main.sweeps["dataset"] == d) & (main.sweeps["router"] == r)]
-        plot_sweep(ax, s["cost"], s["quality"], color=colors[r], alpha=0.6)
-        plot_hull(ax, (s["cost"].to_numpy(), s["quality"].to_numpy()), c_max=c_max, color=colors[r],
-                  label=f"{r.upper()} ({s['params'].iloc[0]}): AIQ {a.loc[r, 'aiq']:.3f}")
-    o = main.oracle[main.oracle["dataset"] == d]
-    ax.scatter(o["cost"], o["quality"], marker="*", s=140, color="gold", edgecolor="k", zorder=4, label="Oracle")
-    cost_axis(ax)
-    ax.set_title(d)
-    handles, labels = ax.get_legend_handles_labels()
-    keep = [i for i, lab in enumerate(labels) if "AIQ" in lab or lab == "Oracle"]
-    ax.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="lower right")
-for ax in axes.ravel()[len(ds):]:
-    ax.axis("off")
-h, lab = axes.ravel()[0].get_legend_handles_labels()
-models_only = [i for i, x in enumerate(lab) if "AIQ" not in x and x != "Oracle"]
-fig.legend([h[i] for i in models_only], [lab[i] for i in models_only], loc="lower center", ncol=11,
-           bbox_to_anchor=(0.5, -0.04), frameon=False)
-fig.suptitle(f"Figure 4: KNN, MLP and Zero routers (prompt as stored, {EMBEDDER}); {rd.label}", y=1.0)
-source_note(fig, rd.label)
-fig.tight_layout()
-
-pts = [main.sweeps.assign(kind="sweep", view="stored")]
-for v in views[1:]:
-    pts.append(res[v].sweeps.assign(kind="sweep", view=v))
-pts.append(main.models.rename(columns={"model": "router"}).assign(kind="model", params="", view=""))
-pts.append(main.oracle.assign(kind="oracle", router="oracle", params="", view=""))
-table = pd.concat(pts, ignore_index=True)[["kind", "view", "dataset", "router", "params", "willingness_to_pay", "cost", "quality"]]
-savefig(fig, out_dir / "fig4_predictive_routers.png", table)
-plt.show()
-
-
-# %%
-def wide(r):
-    a = aiq_wide(r.aiq, "aiq", ORDER)
-    b = aiq_wide(r.aiq, "aiq_public", ORDER).add_suffix("_public")
-    return pd.concat([a, b], axis=1)
-
-
-aiq_tab = wide(main)
-aiq_tab.reset_index().to_csv(out_dir / "fig4_aiq.csv", index=False, float_format="%.6g")
-if "question" in views:
-    wide(res["question"]).reset_index().to_csv(out_dir / "fig4_aiq_question_view.csv", index=False, float_format="%.6g")
+res = {v: evaluate_predictive(rd, X[v], paper_specs(("knn", "mlp", "svm")), seed=seed) for v in views}
+write_csv(points_by(res, "view"), out_dir / "fig4_predictive_routers.csv")
 for v in views:
+    write_csv(aiq_wide_both(res[v].aiq, ["zero", "knn", "mlp", "svm"]),
+              out_dir / ("fig4_aiq.csv" if v == "stored" else f"fig4_aiq_{v}_view.csv"))
     print(f"AIQ, prompt view '{v}' (paper convention | public code's convention):")
-    print(wide(res[v]).round(4).to_string())
-    print()
+    print(aiq_wide_both(res[v].aiq, ["zero", "knn", "mlp", "svm"]).round(4).to_string(index=False))
+
+# %%
+draw("fig4_predictive_routers", out_dir, rd.label,
+     title=f"Figure 4: KNN, MLP and Zero routers (prompt as stored, {DEFAULT_MODEL})")
 
 # %% [markdown]
 # ## Against the paper's statements
@@ -170,26 +93,14 @@ for v in views:
 # training split, beside the paper's best (k = 40, two hidden layers).
 
 # %%
-rows = []
-for v in views:
-    vz = vs_zero(res[v].aiq)
-    for _, r in vz[vz["router"].isin(["knn", "mlp"])].iterrows():
-        rows.append((v, r["dataset"], r["router"], PAPER_PREDICTIVE_VS_ZERO.get(r["dataset"], "n/a"),
-                     round(r["delta"], 4), r["verdict"]))
-cmp = pd.DataFrame(rows, columns=["view", "dataset", "router", "paper", "ours: AIQ - Zero", "ours"])
-cmp["agrees"] = cmp["paper"] == cmp["ours"]
+pd.set_option("display.width", 200)
+cmp = predictive_vs_paper({v: r.aiq for v, r in res.items()})
 print(cmp.to_string(index=False))
 print(f"\nagreement with the paper's per-dataset verdicts: {int(cmp['agrees'].sum())} of {len(cmp)}")
-avg = pd.DataFrame({v: aiq_wide(res[v].aiq, "aiq", ORDER).loc["average", ["knn", "mlp", "zero"]] for v in views})
-avg["paper (6 datasets)"] = [PAPER_AIQ["knn"], PAPER_AIQ["mlp"], PAPER_AIQ["zero"]]
 print("\naverage AIQ over the datasets present:")
-print(avg.round(4).to_string())
-
-sel = pd.concat([res[v].selected().assign(view=v) for v in views], ignore_index=True)
-sel["paper best"] = [param_str(PAPER_BEST[r]) for r in sel["router"]]
-sel["agrees"] = sel["params"] == sel["paper best"]
+print(average_aiq_vs_paper({v: r.aiq for v, r in res.items()}).round(4).to_string())
 print("\nhyperparameters selected on the training split (inner 70/30):")
-print(sel[["view", "dataset", "router", "params", "paper best", "agrees"]].to_string(index=False))
+print(selection_vs_paper({v: r.selected() for v, r in res.items()}).to_string(index=False))
 
 # %% [markdown]
 # Reading the numbers (the printed tables are the record; this is the general picture).
@@ -214,21 +125,11 @@ print(sel[["view", "dataset", "router", "params", "paper best", "agrees"]].to_st
 
 # %%
 # NBVAL_CHECK_OUTPUT
+# asserts: the Oracle beats every model and every router's hull; AIQs in [0, 1]; the lowest
+# willingness to pay sends every prompt to one model; 40 willingness-to-pay values per sweep
 print(rd.label)
 for v in views:
-    print(v, "AIQ:", {k: round(float(x), 3) for k, x in aiq_wide(res[v].aiq, "aiq", ORDER).loc["average"].items()})
-for d in ds:
-    mp = main.models[main.models["dataset"] == d]
-    o = main.oracle[main.oracle["dataset"] == d].iloc[0]
-    assert o["quality"] >= mp["quality"].max() - 1e-12, d  # the Oracle beats every model
-    assert o["cost"] <= mp["cost"].max() + 1e-12, d
-    for r in ROUTER_NAMES:  # the lowest willingness to pay sends every prompt to one (the cheapest) model
-        s = main.sweeps[(main.sweeps["dataset"] == d) & (main.sweeps["router"] == r)]
-        assert len(s) == N_WTP
-        assert np.isclose(mp["cost"].to_numpy(), s["cost"].iloc[0], rtol=1e-9).any(), (d, r)
-for v in views:
-    a = res[v].aiq
-    assert a["aiq"].between(0, 1).all() and a["aiq_public"].between(0, 1).all()
-    for d in ds:  # no router's hull can exceed the Oracle's quality
-        assert a[a["dataset"] == d]["aiq"].max() <= float(main.oracle[main.oracle["dataset"] == d]["quality"].iloc[0]) + 1e-9
+    check_router_result(res[v], ["knn", "mlp", "svm"])
+    assert (res[v].sweeps.groupby(["dataset", "router"]).size() == 40).all()
+    print(v, "AIQ:", {k: round(float(x), 3) for k, x in aiq_wide(res[v].aiq, "aiq").loc["average"].items()})
 print("checks passed")

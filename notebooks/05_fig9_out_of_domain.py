@@ -34,15 +34,13 @@
 # says so; with fewer than two datasets nothing can be held out and the notebook skips.
 
 # %%
-import matplotlib.pyplot as plt
-import pandas as pd
-
+from routerlib.claims import check_router_result
 from routerlib.data import load
 from routerlib.embed import DEFAULT_MODEL, embed, prompt_view
-from routerlib.evaluate import PAPER_BEST, evaluate_out_of_domain
+from routerlib.evaluate import evaluate_out_of_domain
 from routerlib.metrics import aiq_wide
 from routerlib.paths import figures_dir
-from routerlib.plots import cost_axis, plot_hull, plot_models, plot_sweep, savefig, source_note
+from routerlib.plots import draw, write_csv
 
 # %% tags=["parameters"]
 data: str = "sim"
@@ -52,72 +50,23 @@ scale: float = 1.0
 # %%
 out_dir = figures_dir(data)
 rd = load(data, seed, scale)
-print(rd)
-print(rd.label)
-HELD_OUT = ["mt-bench", "mbpp", "gsm8k"]
-present = [d for d in HELD_OUT if d in rd.datasets]
-missing = [d for d in HELD_OUT if d not in rd.datasets]
+print(rd, "|", rd.label)
+present = [d for d in ["mt-bench", "mbpp", "gsm8k"] if d in rd.datasets]
+missing = [d for d in ["mt-bench", "mbpp", "gsm8k"] if d not in rd.datasets]
 skip = len(rd.datasets) < 2 or not present
-if missing:
-    print(f"held-out datasets absent from this data (not shown): {missing}")
-if skip:
-    print(f"skipped: out-of-domain training needs a held-out dataset and at least one other; "
-          f"this data has {rd.datasets}")
-else:
-    print(f"held out: {present}; each trained on the others of {rd.datasets}")
+print(f"held out: {present}, each trained on the others of {rd.datasets}; absent (not shown): {missing}"
+      if not skip else f"skipped: out-of-domain training needs a held-out dataset and another; this data has "
+      f"{rd.datasets}, so no Figure 9 is written (an empty one would only look like a result)")
 
 # %%
 if not skip:
-    X = embed(prompt_view(rd, "stored"), DEFAULT_MODEL)
-    res = evaluate_out_of_domain(rd, X, held_out=present, routers=("knn", "mlp"), params=PAPER_BEST, seed=seed)
+    res = evaluate_out_of_domain(rd, embed(prompt_view(rd, "stored"), DEFAULT_MODEL), held_out=present, seed=seed)
+    write_csv(res.points(), out_dir / "fig9_ood.csv")
+    write_csv(res.aiq, out_dir / "fig9_aiq.csv")
     aiq_tab = aiq_wide(res.aiq, "aiq", ["zero", "knn", "mlp", "knn-in-domain", "mlp-in-domain"])
     print("AIQ (paper convention), trained out of domain vs in domain:")
     print(aiq_tab.round(4).to_string())
-
-# %%
-colors = {"knn": "C0", "mlp": "C3"}
-if skip:  # no figure: an empty one would only look like a result
-    print("no Figure 9 written for this data")
-else:
-    fig, axes = plt.subplots(1, len(present), figsize=(5.2 * len(present), 4.2), squeeze=False)
-    for ax, d in zip(axes.ravel(), present):
-        mp = res.models[res.models["dataset"] == d]
-        a = res.aiq[res.aiq["dataset"] == d].set_index("router")
-        c_max = float(a["c_max"].iloc[0])
-        plot_models(ax, mp["cost"].to_numpy(), mp["quality"].to_numpy(), mp["model"].to_numpy(), annotate=False, size=28)
-        plot_hull(ax, (mp["cost"].to_numpy(), mp["quality"].to_numpy()), c_max=c_max, color="k",
-                  label=f"Zero router: AIQ {a.loc['zero', 'aiq']:.3f}")
-        for r in ("knn", "mlp"):
-            s = res.sweeps[(res.sweeps["dataset"] == d) & (res.sweeps["router"] == r)]
-            plot_sweep(ax, s["cost"], s["quality"], color=colors[r], alpha=0.6)
-            plot_hull(ax, (s["cost"].to_numpy(), s["quality"].to_numpy()), c_max=c_max, color=colors[r],
-                      label=f"{r.upper()} out of domain: AIQ {a.loc[r, 'aiq']:.3f}")
-            s2 = res.sweeps[(res.sweeps["dataset"] == d) & (res.sweeps["router"] == r + "-in-domain")]
-            plot_hull(ax, (s2["cost"].to_numpy(), s2["quality"].to_numpy()), c_max=c_max, color=colors[r],
-                      linestyle="--", linewidth=0.9, alpha=0.7,
-                      label=f"{r.upper()} in domain: AIQ {a.loc[r + '-in-domain', 'aiq']:.3f}")
-        o = res.oracle[res.oracle["dataset"] == d]
-        ax.scatter(o["cost"], o["quality"], marker="*", s=140, color="gold", edgecolor="k", zorder=4, label="Oracle")
-        cost_axis(ax)
-        ax.set_title(f"held out: {d}")
-        handles, labels = ax.get_legend_handles_labels()
-        keep = [i for i, lab in enumerate(labels) if "AIQ" in lab or lab == "Oracle"]
-        ax.legend([handles[i] for i in keep], [labels[i] for i in keep], loc="lower right")
-    h, lab = axes.ravel()[0].get_legend_handles_labels()
-    models_only = [i for i, x in enumerate(lab) if "AIQ" not in x and x != "Oracle"]
-    fig.legend([h[i] for i in models_only], [lab[i] for i in models_only], loc="lower center", ncol=6,
-               bbox_to_anchor=(0.5, -0.12), frameon=False)
-    note = f"; absent: {', '.join(missing)}" if missing else ""
-    fig.suptitle(f"Figure 9: KNN and MLP trained on the other datasets{note}; {rd.label}", y=1.02)
-    fig.tight_layout()
-    table = pd.concat([
-        res.sweeps.assign(kind="sweep"),
-        res.models.rename(columns={"model": "router"}).assign(kind="model", params=""),
-        res.oracle.assign(kind="oracle", router="oracle", params=""),
-    ], ignore_index=True)[["kind", "dataset", "router", "params", "willingness_to_pay", "cost", "quality"]]
-    source_note(fig, rd.label)
-    savefig(fig, out_dir / "fig9_ood.png", table)
-    plt.show()
+    draw("fig9_ood", out_dir, rd.label, missing=missing)
 
 # %% [markdown]
 # What to look for: trained on other tasks, a router's quality predictions carry little about
@@ -127,16 +76,10 @@ else:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(rd.label)
-if skip:
-    print("skipped: fewer than two datasets or no held-out dataset present")
-else:
-    print("held out:", present, "absent:", missing)
+# asserts: the Oracle beats every model and every router's hull; AIQs in [0, 1]
+print(rd.label, "| held out:", present, "| absent:", missing, "| skipped:", skip)
+if not skip:
+    check_router_result(res, ["knn", "mlp"])
+    assert set(res.aiq.dataset) == set(present)
     print({d: {k: round(float(v), 3) for k, v in row.items()} for d, row in aiq_tab.iterrows()})
-    a = res.aiq
-    assert a["aiq"].between(0, 1).all()
-    for d in present:
-        o = float(res.oracle[res.oracle["dataset"] == d]["quality"].iloc[0])
-        assert o >= res.models[res.models["dataset"] == d]["quality"].max() - 1e-12
-        assert a[a["dataset"] == d]["aiq"].max() <= o + 1e-9
-    print("checks passed")
+print("checks passed")

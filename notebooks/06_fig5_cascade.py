@@ -19,7 +19,8 @@
 # > the dotted line represents points with increasing the maximum cost parameter. (paper, Figure 5)
 #
 # `routerlib.routers.cascade` (the router and a vectorised sweep) and
-# `routerlib.figures_cascade` (the panel, shared with notebook 07 / Figure 8). The judge knows
+# `routerlib.evaluate.evaluate_cascade` (the study, shared with notebook 07 / Figure 8) and
+# `routerlib.plots.figures.cascade_figure` (the panels). The judge knows
 # each answer's true score; with probability `error_rate` (0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6,
 # 0.8) its verdict is inverted; the models are called from the cheapest (mean training cost)
 # up, and `T` caps each query's total cost.
@@ -43,8 +44,8 @@
 #   even when the judge rejected it, as the text and the code agree. The judge's errors are
 #   seeded here (the public code's are not), and the models are ordered by mean cost on the
 #   training split (the public code uses list prices per token, which the data does not hold).
-# * The grid of `T` is 20 log-spaced caps over each dataset's own per-query costs (from the
-#   median cost of the cheapest model to the cost of calling all eleven); the public grid
+# * The grid of `T` is 20 log-spaced caps over each dataset's training split's per-query
+#   costs (from the median cost of the cheapest model to the cost of calling all eleven); the public grid
 #   (0.001 ... 100 USD) lies mostly above every per-query cost, so its curves have few points.
 # * Overgenerate-and-rerank (every model answers, the best answer is kept) is drawn as a grey
 #   cross, outside the AIQ domain.
@@ -52,20 +53,13 @@
 #   only MBPP of this figure's datasets is present (MMLU and GSM8K are skipped with a note).
 
 # %%
-import warnings
-
-import matplotlib.pyplot as plt
 import pandas as pd
 
+from routerlib.claims import cascade_aiq_wide, cascade_claims, check_cascade
 from routerlib.data import load
-from routerlib.figures_cascade import (aiq_wide, cascade_figure, cascade_study, check_invariants, merge_aiq_csv,
-                                      paper_checks)
+from routerlib.evaluate import evaluate_cascade
 from routerlib.paths import figures_dir
-from routerlib.plots import savefig
-from routerlib.routers.cascade import ERROR_RATES
-
-pd.set_option("display.width", 200)
-pd.set_option("display.max_columns", 20)
+from routerlib.plots import draw, write_csv
 
 # %% tags=["parameters"]
 data: str = "sim"
@@ -73,33 +67,23 @@ seed: int = 0
 scale: float = 1.0
 
 # %%
-DATASETS = ["mmlu", "mbpp", "gsm8k"]
-FIGURE, NAME = "fig5", "fig5_cascade"
-out_dir = figures_dir(data)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # the real rows: 28 rows with a missing score are dropped
-    rd = load(data, seed=seed, scale=scale)
-study = cascade_study(rd, DATASETS, seed=seed, error_rates=ERROR_RATES)
-for d in study.skipped:
-    print(f"note: {d} is not in this data ({rd.name}); its panel is skipped")
-print(rd.label, "| datasets shown:", study.datasets)
-
-# %%
-fig = cascade_figure(study, f"Figure 5: cascading routers ({', '.join(study.datasets) or 'no dataset present'})")
-savefig(fig, out_dir / f"{NAME}.png", study.table())
-merged = merge_aiq_csv(out_dir / "cascade_aiq.csv", study.aiq, FIGURE,
-                       extra={"data": rd.label, "seed": seed, "scale": scale})
-plt.show()
+rd = load(data, seed=seed, scale=scale)
+study = evaluate_cascade(rd, ["mmlu", "mbpp", "gsm8k"], seed=seed)
+print(rd.label, "| datasets shown:", study.datasets, "| not in this data (panels skipped):", study.skipped)
+write_csv(study.table(), figures_dir(data) / "fig5_cascade.csv")
+write_csv(study.aiq.assign(data=rd.label, seed=seed, scale=scale), figures_dir(data) / "fig5_aiq.csv")
+draw("fig5_cascade", figures_dir(data), rd.label, seed=seed, skipped=study.skipped,
+     title=f"Figure 5: cascading routers ({', '.join(study.datasets) or 'no dataset present'})")
 
 # %% [markdown]
 # AIQ per error rate on each dataset's shared domain, the paper's convention, then the public
 # code's (area from the system's own cheapest point, divided by the largest cost):
 
 # %%
+pd.set_option("display.width", 200)
 if study.datasets:
-    print(aiq_wide(study).round(3).to_string())
-    print()
-    print(aiq_wide(study, "aiq_public").round(3).to_string())
+    print(cascade_aiq_wide(study).round(3).to_string(), cascade_aiq_wide(study, "aiq_public").round(3).to_string(),
+          sep="\n\n")
 
 # %% [markdown]
 # The paper's statements (section 5.3), measured on this data (paper variant): the zero-error
@@ -108,18 +92,15 @@ if study.datasets:
 # rapidly" (every cascade above 0.2 has a lower AIQ than the Zero router).
 
 # %%
-checks = paper_checks(study) if study.datasets else pd.DataFrame()
-if len(checks):
-    print(checks.set_index("dataset").T.to_string(float_format=lambda x: f"{x:.3f}"))
+if study.datasets:
+    print(cascade_claims(study).set_index("dataset").T.to_string(float_format=lambda x: f"{x:.3f}"))
 
 # %%
 # NBVAL_CHECK_OUTPUT
 # asserts: Oracle >= every model; AIQs in [0, 1]; on binary scores the zero-error cascade ends
 # exactly at the Oracle's quality; error rate 0 does not depend on the seed
-for line in check_invariants(study, rd, seed):
+for line in check_cascade(study, rd, seed):
     print(line)
-if study.datasets:
-    best = study.aiq[study.aiq.system == "cascade"].groupby("dataset").aiq.max()
-    print("best cascade AIQ per dataset:", best.round(3).to_dict(), "(paper: about 0.90)")
-assert set(merged[merged.figure == FIGURE].dataset) == set(study.datasets)
-print("skipped:", study.skipped)
+assert set(study.aiq.dataset) == set(study.datasets) and not set(study.skipped) & set(rd.datasets)
+print("best cascade AIQ per dataset:", study.aiq[study.aiq.system == "cascade"].groupby("dataset").aiq.max()
+      .round(3).to_dict(), "(paper: about 0.90)")

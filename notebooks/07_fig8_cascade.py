@@ -20,7 +20,7 @@
 # > (paper, Figure 8)
 #
 # The same construction as notebook 06 (Figure 5), on the other three datasets, with the same
-# code (`routerlib.figures_cascade`). The judge knows each answer's true score and inverts its
+# code (`routerlib.evaluate.evaluate_cascade`, `routerlib.plots.figures.cascade_figure`). The judge knows each answer's true score and inverts its
 # verdict with probability `error_rate`; the models are called from the cheapest up; `T` caps
 # each query's total cost.
 #
@@ -34,8 +34,8 @@
 # * top row: the paper's text (`variant="paper"`: hard cap `T` on the total, a query whose first
 #   model costs more than `T` gets no answer); bottom row: the public code's behaviour (first
 #   model always called, strict cap, threshold = 0.95 quantile of the scores); judge errors
-#   seeded; models ordered by mean training cost; caps on a log grid over the data's own
-#   per-query costs;
+#   seeded; models ordered by mean training cost; caps on a log grid over the training
+#   split's per-query costs;
 # * MT-Bench scores are graded (tenths), not binary: the paper-variant judge accepts only the
 #   best score reached on the training split, and with a wrong answer everywhere the cascade
 #   keeps the last model's answer, so its zero-error curve need not reach the Oracle exactly;
@@ -44,25 +44,15 @@
 #   that reason, but shows it here);
 # * on the default data the numbers are SIMULATED (calibrated to Table 1); the real rows hold
 #   ARC-Challenge only of this figure's datasets (MT-Bench and HellaSwag are skipped with a note).
-#
-# This notebook and notebook 06 both write `cascade_aiq.csv` (rows tagged `fig8` and `fig5`),
-# each replacing only its own rows, so either can run alone.
 
 # %%
-import warnings
-
-import matplotlib.pyplot as plt
 import pandas as pd
 
+from routerlib.claims import cascade_aiq_wide, cascade_claims, check_cascade
 from routerlib.data import load
-from routerlib.figures_cascade import (aiq_wide, cascade_figure, cascade_study, check_invariants, merge_aiq_csv,
-                                      paper_checks)
+from routerlib.evaluate import evaluate_cascade
 from routerlib.paths import figures_dir
-from routerlib.plots import savefig
-from routerlib.routers.cascade import ERROR_RATES
-
-pd.set_option("display.width", 200)
-pd.set_option("display.max_columns", 20)
+from routerlib.plots import draw, write_csv
 
 # %% tags=["parameters"]
 data: str = "sim"
@@ -70,33 +60,23 @@ seed: int = 0
 scale: float = 1.0
 
 # %%
-DATASETS = ["arc-challenge", "mt-bench", "hellaswag"]
-FIGURE, NAME = "fig8", "fig8_cascade"
-out_dir = figures_dir(data)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # the real rows: 28 rows with a missing score are dropped
-    rd = load(data, seed=seed, scale=scale)
-study = cascade_study(rd, DATASETS, seed=seed, error_rates=ERROR_RATES)
-for d in study.skipped:
-    print(f"note: {d} is not in this data ({rd.name}); its panel is skipped")
-print(rd.label, "| datasets shown:", study.datasets)
-
-# %%
-fig = cascade_figure(study, f"Figure 8: cascading routers ({', '.join(study.datasets) or 'no dataset present'})")
-savefig(fig, out_dir / f"{NAME}.png", study.table())
-merged = merge_aiq_csv(out_dir / "cascade_aiq.csv", study.aiq, FIGURE,
-                       extra={"data": rd.label, "seed": seed, "scale": scale})
-plt.show()
+rd = load(data, seed=seed, scale=scale)
+study = evaluate_cascade(rd, ["arc-challenge", "mt-bench", "hellaswag"], seed=seed)
+print(rd.label, "| datasets shown:", study.datasets, "| not in this data (panels skipped):", study.skipped)
+write_csv(study.table(), figures_dir(data) / "fig8_cascade.csv")
+write_csv(study.aiq.assign(data=rd.label, seed=seed, scale=scale), figures_dir(data) / "fig8_aiq.csv")
+draw("fig8_cascade", figures_dir(data), rd.label, seed=seed, skipped=study.skipped,
+     title=f"Figure 8: cascading routers ({', '.join(study.datasets) or 'no dataset present'})")
 
 # %% [markdown]
 # AIQ per error rate on each dataset's shared domain, the paper's convention, then the public
 # code's (area from the system's own cheapest point, divided by the largest cost):
 
 # %%
+pd.set_option("display.width", 200)
 if study.datasets:
-    print(aiq_wide(study).round(3).to_string())
-    print()
-    print(aiq_wide(study, "aiq_public").round(3).to_string())
+    print(cascade_aiq_wide(study).round(3).to_string(), cascade_aiq_wide(study, "aiq_public").round(3).to_string(),
+          sep="\n\n")
 
 # %% [markdown]
 # The paper's statements (section 5.3), measured on this data (paper variant): the zero-error
@@ -105,18 +85,16 @@ if study.datasets:
 # rapidly" (every cascade above 0.2 has a lower AIQ than the Zero router).
 
 # %%
-checks = paper_checks(study) if study.datasets else pd.DataFrame()
-if len(checks):
-    print(checks.set_index("dataset").T.to_string(float_format=lambda x: f"{x:.3f}"))
+if study.datasets:
+    print(cascade_claims(study).set_index("dataset").T.to_string(float_format=lambda x: f"{x:.3f}"))
 
 # %%
 # NBVAL_CHECK_OUTPUT
 # asserts: Oracle >= every model; AIQs in [0, 1]; on binary scores the zero-error cascade ends
 # exactly at the Oracle's quality; error rate 0 does not depend on the seed
-for line in check_invariants(study, rd, seed):
+for line in check_cascade(study, rd, seed):
     print(line)
-if study.datasets:
-    best = study.aiq[study.aiq.system == "cascade"].groupby("dataset").aiq.max()
-    print("best cascade AIQ per dataset:", best.round(3).to_dict(), "(paper: about 0.90)")
-assert set(merged[merged.figure == FIGURE].dataset) == set(study.datasets)
-print("skipped:", study.skipped)
+assert set(study.aiq.dataset) == set(study.datasets) and not set(study.skipped) & set(rd.datasets)
+if "mt-bench" in study.datasets:  # graded scores: the zero-error cascade keeps the last answer when none is perfect
+    mt = cascade_claims(study).set_index("dataset").loc["mt-bench"]
+    print(f"mt-bench: zero-error cascade tops at {mt.top_quality_e0:.3f}, the Oracle {mt.oracle:.3f}")

@@ -1,24 +1,27 @@
-"""Sweeps of routers over the willingness to pay, per dataset, as tidy tables.
+"""The evaluation protocols: one sweep over any router's knob, the splits, training-only selection.
 
-* :func:`wtp_grid` -- a log grid of willingness-to-pay values from "always the cheapest
-  model" to "always the best", from the training split's own cost and quality scales.
-* :func:`sweep` -- one fitted router over a grid: (willingness_to_pay, cost, quality) with
-  cost the TOTAL in USD over the rows (Table 1's convention on the test split) and quality
-  the mean. Predictions are made once; every WTP value is a vectorised argmax.
-* :func:`model_points`, :func:`oracle_points` -- each single model's and the Oracle's point.
-* :func:`select_params` -- hyperparameters chosen on the training split only: an inner
-  70/30 split of it, the configuration with the best AIQ there.
-* :func:`evaluate_predictive` -- the paper's section 5.3 protocol (Figure 4): per dataset a
-  70/30 split (``RoutingData.split(seed)``), each router family's configuration selected on
-  the training split, refitted on all of it, swept on the test split; AIQ per router and
-  dataset on the shared domain (:func:`routerlib.metrics.aiq_table`).
-* :func:`evaluate_out_of_domain` -- Figure 9: train on every other dataset, evaluate on the
-  held-out one's test split (and, for reference, the in-domain router).
+* :func:`sweep` -- one fitted router over its knob's values (:attr:`Router.knob`: willingness to
+  pay, cost cap, ...): a table of (knob, value, cost, quality), cost = the TOTAL in USD over the
+  rows (Table 1's convention on the test split), quality = the mean. Every family is swept by
+  this one function; each computes its outcomes for all values at once
+  (:meth:`Router.sweep_outcomes`).
+* :class:`RouterSpec` -- a router to evaluate: a name, a registry family or an estimator, fixed
+  parameters, and a grid of hyperparameters to select among.
+* :func:`select_params` -- hyperparameters chosen on training rows only: an inner 70/30 split of
+  them, the configuration with the best AIQ there.
+* :func:`evaluate_split` -- the core of every protocol: given training and test rows, select
+  (optional), fit on the training rows, sweep on the test rows, with the single models' and the
+  Oracle's test points and the AIQ table (:func:`routerlib.metrics.aiq_table`).
+* :func:`evaluate_predictive` -- Figure 4 (section 5.3): per dataset, its own 70/30 split.
+* :func:`evaluate_out_of_domain` -- Figure 9: train on every other dataset, test on the held-out
+  one's test split (and the in-domain router beside it).
+* :func:`evaluate_cascade` -- Figures 5 and 8: the cascade at every judge error rate and
+  variant, per dataset, plus the Oracle and overgenerate-and-rerank points.
 
-Features are either a precomputed matrix ``X`` (n, d) row-aligned with the data
-(sentence-transformers embeddings, see :mod:`routerlib.embed`) or an embedder object with
-``fit``/``transform`` (e.g. :class:`routerlib.embed.TfidfEmbedder`), which is then fitted on
-the training prompts of each split only.
+Features are either a precomputed matrix ``X`` (n, d) row-aligned with the data (sentence
+embeddings, see :mod:`routerlib.embed`) or an unfitted embedder (a scikit-learn transformer of
+prompts, e.g. :class:`routerlib.embed.TfidfEmbedder`), which is then cloned and fitted on the
+training prompts of each split only.
 """
 
 from __future__ import annotations
@@ -31,222 +34,168 @@ import pandas as pd
 from sklearn.base import clone
 
 from .metrics import aiq_table
-from .routers import ROUTERS
-from .routers.baselines import zero_router_points
+from .paper import PAPER_BEST, PAPER_GRIDS
+from .routers import ROUTERS, OvergenerateRouter
+from .routers.base import Outcomes
+from .routers.cascade import ERROR_RATES
 
 __all__ = [
-    "GRIDS",
-    "PAPER_BEST",
+    "RouterSpec",
     "EvalResult",
-    "wtp_grid",
+    "CascadeStudy",
     "sweep",
-    "model_points",
-    "oracle_points",
+    "features",
+    "param_str",
+    "paper_specs",
     "select_params",
+    "evaluate_split",
+    "points_by",
     "evaluate_predictive",
     "evaluate_out_of_domain",
-    "param_str",
+    "evaluate_cascade",
 ]
 
-#: hyperparameter grids of the paper's Appendix B (SVM: the public code's defaults)
-GRIDS: dict[str, list[dict]] = {
-    "knn": [{"n_neighbors": 5}, {"n_neighbors": 10}, {"n_neighbors": 40}],
-    "mlp": [{"hidden_layer_sizes": (100,)}, {"hidden_layer_sizes": (100, 100)}],
-    "svm": [{}],
-}
-#: the paper's best configurations (Appendix B)
-PAPER_BEST: dict[str, dict] = {"knn": {"n_neighbors": 40}, "mlp": {"hidden_layer_sizes": (100, 100)}, "svm": {}}
+_SWEEP_COLS = ["dataset", "router", "params", "knob", "value", "cost", "quality"]
 
 
 def param_str(params: Mapping) -> str:
-    """A compact, stable text form of a parameter dict, e.g. ``n_neighbors=40``."""
+    """A compact, stable text form of a parameter dict, e.g. ``n_neighbors=40``.
+
+    >>> param_str({"n_neighbors": 40}), param_str({})
+    ('n_neighbors=40', 'default')
+    """
     if not params:
         return "default"
     return ",".join(f"{k}={v!r}".replace(" ", "") for k, v in sorted(params.items()))
 
 
-@dataclass
-class EvalResult:
-    """Tidy outputs of an evaluation.
-
-    Attributes
-    ----------
-    sweeps : DataFrame (dataset, router, params, willingness_to_pay, cost, quality)
-        cost: total USD over the test split; quality: mean over it.
-    models : DataFrame (dataset, model, cost, quality)
-    oracle : DataFrame (dataset, cost, quality)
-    aiq : DataFrame (dataset, router, aiq, aiq_public, c_min, c_max), Zero router included
-    selection : DataFrame (dataset, router, params, inner_aiq, selected)
-    """
-
-    sweeps: pd.DataFrame
-    models: pd.DataFrame
-    oracle: pd.DataFrame
-    aiq: pd.DataFrame
-    selection: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    def selected(self) -> pd.DataFrame:
-        """The chosen configuration per dataset and router."""
-        s = self.selection
-        return s[s["selected"]].reset_index(drop=True) if len(s) else s
-
-
-# ----- pieces -----------------------------------------------------------------------------
-def wtp_grid(train, n: int = 40, widen: float = 10.0, min_quality_gap: float = 1e-3) -> np.ndarray:
-    """Log-spaced willingness-to-pay values spanning every trade-off of ``train``.
-
-    From (smallest positive gap between two models' mean cost per prompt) / (largest
-    possible quality gap, 1) to (largest mean-cost gap) / (smallest positive mean-quality
-    gap, floored at ``min_quality_gap``), widened by ``widen`` at both ends: at the low end
-    every router picks the cheapest model, at the high end the best predicted one.
-
-    Parameters
-    ----------
-    train : RoutingData
-    n : int
-        Number of values (>= 2).
-
-    Returns
-    -------
-    ndarray of shape (n,), increasing
-    """
-    c = np.unique(train.cost.mean(axis=0))
-    q = np.unique(train.quality.mean(axis=0))
-    cg = np.diff(c)
-    cg = cg[cg > 0]
-    qg = np.diff(q)
-    qg = qg[qg > 0]
-    c_lo = cg.min() if cg.size else max(float(c.max()), 1e-12)
-    c_hi = float(c.max() - c.min()) if c.size > 1 else max(float(c.max()), 1e-12)
-    q_lo = max(float(qg.min()) if qg.size else min_quality_gap, min_quality_gap)
-    lo = c_lo / 1.0 / widen
-    hi = max(c_hi / q_lo * widen, lo * 10)
-    return np.geomspace(lo, hi, int(n))
-
-
-def _outcome_many(data, choices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Total cost and mean quality of (w, n) route choices: two arrays of shape (w,)."""
-    rows = np.arange(data.n)[None, :]
-    cost = data.cost[rows, choices].sum(axis=1)
-    quality = data.quality[rows, choices].mean(axis=1)
-    return cost, quality
-
-
-def sweep(router, data, X=None, wtps: np.ndarray | None = None) -> pd.DataFrame:
-    """Points of a fitted router over a willingness-to-pay grid.
+# ----- the one sweep ----------------------------------------------------------------------
+def sweep(router, data, X=None, values=None, dataset: str | None = None, n: int | None = None,
+          return_outcomes: bool = False):
+    """Points of a fitted router over its knob.
 
     Parameters
     ----------
     router : fitted Router
-    data : RoutingData (usually the test split), n rows
+    data : RoutingData (usually one dataset's test split), n rows
     X : ndarray of shape (n, d), optional
-    wtps : ndarray of shape (w,), optional
-        Ignored (one point, ``willingness_to_pay`` NaN) for routers without one.
+    values : array_like of shape (k,), optional
+        Knob values; default the router's own :meth:`~Router.knob_grid` (from its training
+        data, for ``dataset``, ``n`` values). Ignored (one point, value NaN) without a knob.
+    return_outcomes : bool
+        Also return the per-prompt :class:`~routerlib.routers.base.Outcomes` (k, n).
 
     Returns
     -------
-    DataFrame with columns willingness_to_pay, cost (total USD), quality (mean)
+    DataFrame with columns knob, value, cost (total USD), quality (mean); one row per value
     """
-    if getattr(router, "uses_wtp", False) and wtps is not None:
-        w = np.asarray(wtps, dtype=float).ravel()
-        choices = router.route_many(data, X, w)
-        cost, quality = _outcome_many(data, choices)
-        return pd.DataFrame({"willingness_to_pay": w, "cost": cost, "quality": quality})
-    c, q = router.outcome(data, X)
-    return pd.DataFrame({"willingness_to_pay": [np.nan], "cost": [float(np.sum(c))], "quality": [float(np.mean(q))]})
+    if router.knob is None:
+        vals = np.array([np.nan])
+    elif values is None:
+        vals = router.knob_grid(n, dataset=dataset)
+    else:
+        vals = np.atleast_1d(np.asarray(values, dtype=float))
+    out = router.sweep_outcomes(data, X, None if router.knob is None else vals)
+    df = pd.DataFrame({"knob": router.knob or "", "value": vals, "cost": out.cost.sum(axis=1),
+                       "quality": out.quality.mean(axis=1)})
+    return (df, out) if return_outcomes else df
 
 
-def model_points(data) -> pd.DataFrame:
-    """Each single model's point per dataset: total cost (USD) and mean quality.
+def features(X, data, train_idx: np.ndarray, test_idx: np.ndarray, prompts: np.ndarray | None = None):
+    """(X_train, X_test): rows of a matrix, or an embedder cloned and fitted on the training prompts.
 
-    Returns
-    -------
-    DataFrame with columns dataset, model, cost, quality (m rows per dataset)
+    ``prompts`` (n,) are the texts an embedder sees (default ``data.prompt``; e.g.
+    :func:`routerlib.embed.prompt_view`). None gives (None, None).
     """
-    frames = []
-    for d in data.datasets:
-        c, q = zero_router_points(data.subset(d))
-        frames.append(pd.DataFrame({"dataset": d, "model": data.models, "cost": c, "quality": q}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["dataset", "model", "cost", "quality"])
-
-
-def oracle_points(data) -> pd.DataFrame:
-    """The Oracle's point per dataset (best quality per prompt, cheapest among ties)."""
-    rows = []
-    for d in data.datasets:
-        sub = data.subset(d)
-        o = sub.oracle_choice()
-        r = np.arange(sub.n)
-        rows.append((d, float(sub.cost[r, o].sum()), float(sub.quality[r, o].mean())))
-    return pd.DataFrame(rows, columns=["dataset", "cost", "quality"])
-
-
-def _features(X, train, test, train_idx, test_idx, prompts=None):
-    """(X_train, X_test) from a matrix (row-indexed) or an embedder (fitted on train only)."""
     if X is None:
         return None, None
     if hasattr(X, "fit") and hasattr(X, "transform"):
-        p_all = prompts
-        p_tr = train.prompt if p_all is None else p_all[train_idx]
-        p_te = test.prompt if p_all is None else p_all[test_idx]
-        emb = clone_embedder(X).fit(p_tr)
-        return emb.transform(p_tr), emb.transform(p_te)
+        p = data.prompt if prompts is None else np.asarray(prompts, dtype=object)
+        emb = clone(X).fit(p[train_idx])
+        return emb.transform(p[train_idx]), emb.transform(p[test_idx])
     X = np.asarray(X)
     return X[train_idx], X[test_idx]
 
 
-def clone_embedder(e):
-    """A fresh, unfitted copy of an embedder (same constructor arguments)."""
-    try:
-        return clone(e)
-    except Exception:
-        return e
+# ----- what to evaluate -------------------------------------------------------------------
+@dataclass(frozen=True)
+class RouterSpec:
+    """One router to evaluate.
+
+    Attributes
+    ----------
+    name : str
+        Its name in every table.
+    router : str or estimator
+        A key of :data:`routerlib.routers.ROUTERS`, or an unfitted object with ``fit``/``route``
+        (cloned for every fit).
+    params : dict
+        Fixed parameters (e.g. ``{"error_rate": 0.2}``).
+    grid : tuple of dict
+        Hyperparameters to select among on the training rows (one entry: no selection).
+    """
+
+    name: str
+    router: object
+    params: Mapping = field(default_factory=dict)
+    grid: tuple = ({},)
+
+    def make(self, params: Mapping | None = None):
+        """An unfitted router with the fixed parameters and ``params``."""
+        kw = dict(self.params)
+        kw.update(params or {})
+        if isinstance(self.router, str):
+            return ROUTERS[self.router](**kw)
+        return clone(self.router).set_params(**kw)
 
 
-def _make(family: str, params: Mapping, base: Mapping | None = None):
-    kw = dict(base or {})
-    kw.update(params)
-    return ROUTERS[family](**kw)
+def paper_specs(families: Sequence[str] = ("knn", "mlp", "svm"), select: bool = True,
+                base: Mapping[str, Mapping] | None = None) -> list[RouterSpec]:
+    """Specs of the paper's predictive routers: Appendix B's grids (``select``) or its best
+    configurations; ``base`` adds fixed parameters per family."""
+    base = dict(base or {})
+    out = []
+    for f in families:
+        grid = tuple(PAPER_GRIDS.get(f, [{}])) if select else (dict(PAPER_BEST.get(f, {})),)
+        out.append(RouterSpec(f, f, dict(base.get(f, {})), grid))
+    return out
 
 
-def _inner_select(family, grid, data, rows, X, prompts, seed, n_wtp, base):
-    """AIQ of each configuration on an inner 70/30 split of ``rows`` (training rows only)."""
+# ----- selection on training rows ---------------------------------------------------------
+def _inner_aiq(spec: RouterSpec, data, rows: np.ndarray, X, prompts, seed: int, n_knob) -> list[float]:
+    """AIQ of each grid entry on an inner 70/30 split of ``rows`` (training rows only)."""
     sub = data.select(rows)
     inner_test = sub.split_mask(seed=seed + 1)
     tr_idx, va_idx = rows[~inner_test], rows[inner_test]
     tr, va = data.select(tr_idx), data.select(va_idx)
-    Xtr, Xva = _features(X, tr, va, tr_idx, va_idx, prompts)
-    wtps = wtp_grid(tr, n_wtp)
+    Xtr, Xva = features(X, data, tr_idx, va_idx, prompts)
     pts = []
-    for params in grid:
-        r = _make(family, params, base).fit(tr, Xtr)
-        s = sweep(r, va, Xva, wtps)
+    for params in spec.grid:
+        r = spec.make(params).fit(tr, Xtr)
+        s = sweep(r, va, Xva, n=n_knob)
         s["dataset"], s["router"] = "inner", param_str(params)
         pts.append(s)
-    sw = pd.concat(pts, ignore_index=True)
-    mp = model_points(va)
-    mp["dataset"] = "inner"
-    a = aiq_table(sw, mp)
+    mp = va.model_points().assign(dataset="inner")
+    a = aiq_table(pd.concat(pts, ignore_index=True), mp)
     a = a[a["router"] != "zero"].set_index("router")["aiq"]
-    return [float(a[param_str(p)]) for p in grid]
+    return [float(a[param_str(p)]) for p in spec.grid]
 
 
-def select_params(family: str, data, X=None, grid: Sequence[Mapping] | None = None, seed: int = 0,
-                  n_wtp: int = 40, prompts: np.ndarray | None = None, base: Mapping | None = None
-                  ) -> tuple[dict, pd.DataFrame]:
-    """Choose a router family's configuration on training data only.
+def select_params(spec: RouterSpec, data, rows: np.ndarray | None = None, X=None, seed: int = 0,
+                  n_knob: int | None = None, prompts: np.ndarray | None = None) -> tuple[dict, pd.DataFrame]:
+    """Choose among ``spec.grid`` on training rows only.
 
-    An inner 70/30 split of ``data`` (by sample_id, per dataset, seed ``seed + 1``); each
-    configuration is fitted on the inner 70%, swept on the inner 30%, and the one with the
-    best AIQ (paper convention, shared domain with the single models) wins; ties go to the
-    earlier configuration in ``grid``.
+    An inner 70/30 split of ``rows`` (by sample_id, per dataset, seed ``seed + 1``); each
+    configuration is fitted on the inner 70%, swept on the inner 30%, and the one with the best
+    AIQ (paper convention, shared domain with the single models) wins; ties go to the earlier
+    entry. With one entry, or fewer than 10 rows, the first entry is taken unscored.
 
     Parameters
     ----------
-    family : str
-        A key of ``ROUTERS`` (``knn``, ``mlp``, ``svm``).
+    spec : RouterSpec
     data : RoutingData
-        The (outer) training split.
+    rows : ndarray of int, optional
+        The training rows (default: all of ``data``).
     X : ndarray of shape (n, d) or embedder, optional
 
     Returns
@@ -254,163 +203,299 @@ def select_params(family: str, data, X=None, grid: Sequence[Mapping] | None = No
     best : dict
     table : DataFrame (router, params, inner_aiq, selected)
     """
-    grid = list(GRIDS[family] if grid is None else grid)
-    return _select_rows(family, data, np.arange(data.n), X, grid, seed, n_wtp, prompts, base)
+    rows = np.arange(data.n) if rows is None else np.asarray(rows)
+    grid = list(spec.grid)
+    if len(grid) == 1 or rows.size < 10:
+        scores, best = [np.nan] * len(grid), 0
+    else:
+        scores = _inner_aiq(spec, data, rows, X, prompts, seed, n_knob)
+        best = int(np.nanargmax(scores))
+    tab = pd.DataFrame({"router": spec.name, "params": [param_str(p) for p in grid], "inner_aiq": scores,
+                        "selected": [i == best for i in range(len(grid))]})
+    return dict(grid[best]), tab
 
 
-# ----- protocols --------------------------------------------------------------------------
-def evaluate_predictive(
-    data,
-    X=None,
-    routers: Sequence[str] = ("knn", "mlp", "svm"),
-    grids: Mapping[str, Sequence[Mapping]] | None = None,
-    datasets: Sequence[str] | None = None,
-    seed: int = 0,
-    n_wtp: int = 40,
-    select: bool = True,
-    prompts: np.ndarray | None = None,
-    base: Mapping[str, Mapping] | None = None,
-    progress: bool = False,
-) -> EvalResult:
-    """The paper's Figure 4 protocol, per dataset.
+# ----- results ----------------------------------------------------------------------------
+@dataclass
+class EvalResult:
+    """Tidy outputs of an evaluation.
+
+    Attributes
+    ----------
+    sweeps : DataFrame (dataset, router, params, knob, value, cost, quality)
+        cost: total USD over the test rows; quality: mean over them.
+    models : DataFrame (dataset, model, cost, quality)
+    oracle : DataFrame (dataset, cost, quality)
+    aiq : DataFrame (dataset, router, aiq, aiq_public, c_min, c_max), Zero router included
+    selection : DataFrame (dataset, router, params, inner_aiq, selected)
+    outcomes : dict (dataset, router) -> Outcomes (k, n) on the test rows (when asked for)
+    """
+
+    sweeps: pd.DataFrame
+    models: pd.DataFrame
+    oracle: pd.DataFrame
+    aiq: pd.DataFrame
+    selection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    outcomes: dict = field(default_factory=dict)
+
+    def selected(self) -> pd.DataFrame:
+        """The chosen configuration per dataset and router."""
+        s = self.selection
+        return s[s["selected"]].reset_index(drop=True) if len(s) else s
+
+    def points(self) -> pd.DataFrame:
+        """Every point behind a cost-quality figure: sweeps, then models, then the Oracle.
+
+        Columns kind (sweep / model / oracle), dataset, router (the model's name for a model),
+        params, one column per knob swept (e.g. willingness_to_pay), cost, quality.
+        """
+        sw = self.sweeps.assign(kind="sweep")
+        knobs = [k for k in dict.fromkeys(sw["knob"]) if k]
+        for k in knobs:
+            sw[k] = np.where(sw["knob"] == k, sw["value"], np.nan)
+        parts = [sw, self.models.rename(columns={"model": "router"}).assign(kind="model", params=""),
+                 self.oracle.assign(kind="oracle", router="oracle", params="")]
+        return pd.concat(parts, ignore_index=True)[["kind", "dataset", "router", "params", *knobs, "cost", "quality"]]
+
+
+def points_by(results: Mapping[str, EvalResult], column: str = "view") -> pd.DataFrame:
+    """The :meth:`EvalResult.points` of several evaluations of the same splits (e.g. one per
+    prompt view): every result's sweeps labelled in ``column``, then the first result's models
+    and Oracle (the same in all) with an empty label."""
+    items = list(results.items())
+    first = items[0][1].points()
+    sweeps = [r.points().query("kind == 'sweep'").assign(**{column: k}) for k, r in items]
+    rest = first[first.kind != "sweep"].assign(**{column: ""})
+    out = pd.concat(sweeps + [rest], ignore_index=True)
+    return out[["kind", column] + [c for c in first.columns if c != "kind"]]
+
+
+def _result(sweeps, mps, ops, sels, outcomes=None) -> EvalResult:
+    sw = pd.concat(sweeps, ignore_index=True)[_SWEEP_COLS] if sweeps else pd.DataFrame(columns=_SWEEP_COLS)
+    mp = pd.concat(mps, ignore_index=True) if mps else pd.DataFrame(columns=["dataset", "model", "cost", "quality"])
+    op = pd.concat(ops, ignore_index=True) if ops else pd.DataFrame(columns=["dataset", "cost", "quality"])
+    sel = pd.concat(sels, ignore_index=True) if sels else pd.DataFrame()
+    a = aiq_table(sw, mp) if len(mp) else pd.DataFrame(columns=["dataset", "router", "aiq", "aiq_public", "c_min", "c_max"])
+    return EvalResult(sweeps=sw, models=mp, oracle=op, aiq=a, selection=sel, outcomes=outcomes or {})
+
+
+# ----- the protocols ----------------------------------------------------------------------
+def evaluate_split(data, train_idx: np.ndarray, test_idx: np.ndarray, specs: Sequence[RouterSpec], X=None,
+                   dataset: str | None = None, seed: int = 0, n_knob: int | None = None, select: bool = True,
+                   prompts: np.ndarray | None = None, name_suffix: str = "", keep_outcomes: bool = False):
+    """Select, fit on ``train_idx`` and sweep on ``test_idx`` of ``data``, every spec.
+
+    ``dataset`` labels the rows (default: the test rows' only dataset) and picks per-dataset
+    knob grids. Returns (sweeps, selection, outcomes) frames/dict for :class:`EvalResult`.
+    """
+    train, test = data.select(train_idx), data.select(test_idx)
+    label = dataset if dataset is not None else str(test.datasets[0]) if test.datasets else ""
+    Xtr, Xte = features(X, data, train_idx, test_idx, prompts)
+    sweeps, sels, outs = [], [], {}
+    for spec in specs:
+        if select:
+            params, tab = select_params(spec, data, train_idx, X, seed, n_knob, prompts)
+        else:
+            params = dict(spec.grid[0])
+            tab = pd.DataFrame({"router": spec.name, "params": [param_str(params)], "inner_aiq": [np.nan],
+                                "selected": [True]})
+        tab["router"] = spec.name + name_suffix
+        tab.insert(0, "dataset", label)
+        sels.append(tab)
+        r = spec.make(params).fit(train, Xtr)
+        s, o = sweep(r, test, Xte, dataset=label, n=n_knob, return_outcomes=True)
+        s.insert(0, "params", param_str(params))
+        s.insert(0, "router", spec.name + name_suffix)
+        s.insert(0, "dataset", label)
+        sweeps.append(s)
+        if keep_outcomes:
+            outs[(label, spec.name + name_suffix)] = o
+    return sweeps, sels, outs
+
+
+def _progress(items, progress: bool, desc: str):
+    if not progress:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=desc)
+
+
+def evaluate_predictive(data, X=None, specs: Sequence[RouterSpec] | None = None,
+                        datasets: Sequence[str] | None = None, seed: int = 0, n_knob: int | None = None,
+                        select: bool = True, prompts: np.ndarray | None = None, progress: bool = False,
+                        keep_outcomes: bool = False) -> EvalResult:
+    """The paper's Figure 4 protocol: per dataset its own 70/30 split, each router selected
+    on the training split (or not), fitted on it, swept on the test split.
 
     Parameters
     ----------
     data : RoutingData with n rows
-    X : ndarray of shape (n, d), or an embedder with fit/transform, or None
-        Prompt features (None only for routers that need none).
-    routers : sequence of ROUTERS keys
-    grids : mapping family -> list of parameter dicts (default :data:`GRIDS`)
+    X : ndarray of shape (n, d), or an unfitted embedder, or None
+    specs : list of RouterSpec (default :func:`paper_specs`: KNN, MLP, SVM over Appendix B's grids)
     datasets : which datasets (default: every one present)
     seed : int
         The 70/30 split (``data.split_mask(seed)``); the inner selection split uses ``seed + 1``.
-    n_wtp : int
-        Willingness-to-pay values per sweep (log grid, :func:`wtp_grid`).
-    select : bool
-        Select each family's configuration on the training split; if False, use
-        :data:`PAPER_BEST` (or the first grid entry).
-    prompts : ndarray of shape (n,), optional
-        The prompt texts an embedder sees (e.g. :func:`routerlib.embed.prompt_view`).
-    base : mapping family -> fixed parameters (e.g. ``{"knn": {"cost_model": "knn"}}``)
+    n_knob : int, optional
+        Knob values per sweep (default: each family's own, 40 willingness-to-pay values).
 
     Returns
     -------
     EvalResult
     """
-    grids = dict(GRIDS if grids is None else grids)
-    base = dict(base or {})
+    specs = paper_specs() if specs is None else list(specs)
     test_mask = data.split_mask(seed)
-    ds = list(data.datasets if datasets is None else datasets)
-    sweeps, sels, mps, ops = [], [], [], []
-    it = ds
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(ds, desc="datasets")
-    for d in it:
+    sweeps, sels, mps, ops, outs = [], [], [], [], {}
+    for d in _progress(list(data.datasets if datasets is None else datasets), progress, "datasets"):
         in_d = data.dataset == d
-        tr_idx = np.flatnonzero(in_d & ~test_mask)
-        te_idx = np.flatnonzero(in_d & test_mask)
-        train, test = data.select(tr_idx), data.select(te_idx)
-        Xtr, Xte = _features(X, train, test, tr_idx, te_idx, prompts)
-        wtps = wtp_grid(train, n_wtp)
-        for fam in routers:
-            grid = grids.get(fam, [{}])
-            if select:
-                params, tab = _select_rows(fam, data, tr_idx, X, grid, seed, n_wtp, prompts, base.get(fam))
-            else:
-                params = PAPER_BEST.get(fam, grid[0]) if fam in PAPER_BEST else grid[0]
-                tab = pd.DataFrame({"router": fam, "params": [param_str(params)], "inner_aiq": [np.nan],
-                                    "selected": [True]})
-            tab.insert(0, "dataset", d)
-            sels.append(tab)
-            r = _make(fam, params, base.get(fam)).fit(train, Xtr)
-            s = sweep(r, test, Xte, wtps)
-            s.insert(0, "params", param_str(params))
-            s.insert(0, "router", fam)
-            s.insert(0, "dataset", d)
-            sweeps.append(s)
-        mp = model_points(test)
-        mps.append(mp)
-        ops.append(oracle_points(test))
-    return _result(sweeps, mps, ops, sels)
+        tr_idx, te_idx = np.flatnonzero(in_d & ~test_mask), np.flatnonzero(in_d & test_mask)
+        s, sel, o = evaluate_split(data, tr_idx, te_idx, specs, X, d, seed, n_knob, select, prompts,
+                                   keep_outcomes=keep_outcomes)
+        sweeps += s
+        sels += sel
+        outs.update(o)
+        test = data.select(te_idx)
+        mps.append(test.model_points())
+        ops.append(test.oracle_points())
+    return _result(sweeps, mps, ops, sels, outs)
 
 
-def _select_rows(fam, data, rows, X, grid, seed, n_wtp, prompts, base):
-    """Select among ``grid`` using only ``rows`` of ``data`` (an inner split of them)."""
-    grid = list(grid)
-    if len(grid) == 1 or rows.size < 10:
-        scores, best = [np.nan] * len(grid), 0
-    else:
-        scores = _inner_select(fam, grid, data, rows, X, prompts, seed, n_wtp, base)
-        best = int(np.nanargmax(scores))
-    tab = pd.DataFrame({"router": fam, "params": [param_str(p) for p in grid], "inner_aiq": scores,
-                        "selected": [i == best for i in range(len(grid))]})
-    return dict(grid[best]), tab
-
-
-def _result(sweeps, mps, ops, sels) -> EvalResult:
-    cols = ["dataset", "router", "params", "willingness_to_pay", "cost", "quality"]
-    sw = pd.concat(sweeps, ignore_index=True)[cols] if sweeps else pd.DataFrame(columns=cols)
-    mp = pd.concat(mps, ignore_index=True) if mps else pd.DataFrame(columns=["dataset", "model", "cost", "quality"])
-    op = pd.concat(ops, ignore_index=True) if ops else pd.DataFrame(columns=["dataset", "cost", "quality"])
-    sel = pd.concat(sels, ignore_index=True) if sels else pd.DataFrame()
-    a = aiq_table(sw, mp) if len(mp) else pd.DataFrame(columns=["dataset", "router", "aiq", "aiq_public", "c_min", "c_max"])
-    return EvalResult(sweeps=sw, models=mp, oracle=op, aiq=a, selection=sel)
-
-
-def evaluate_out_of_domain(
-    data,
-    X=None,
-    held_out: Sequence[str] = ("mt-bench", "mbpp", "gsm8k"),
-    routers: Sequence[str] = ("knn", "mlp"),
-    params: Mapping[str, Mapping] | None = None,
-    seed: int = 0,
-    n_wtp: int = 40,
-    in_domain: bool = True,
-    prompts: np.ndarray | None = None,
-) -> EvalResult:
+def evaluate_out_of_domain(data, X=None, held_out: Sequence[str] = ("mt-bench", "mbpp", "gsm8k"),
+                           specs: Sequence[RouterSpec] | None = None, seed: int = 0, n_knob: int | None = None,
+                           in_domain: bool = True, prompts: np.ndarray | None = None) -> EvalResult:
     """Figure 9: train on all other datasets, evaluate on a held-out one.
 
-    For each held-out dataset present in ``data``, each router is fitted on every row of the
-    other datasets and swept on the held-out dataset's test split (the same 30% as in
-    :func:`evaluate_predictive`, so costs are Table 1 totals). With ``in_domain`` the same
-    configuration trained on the held-out dataset's own training split is added as
-    ``<router>-in-domain`` for reference. Held-out datasets that are absent are skipped (the
-    caller reports them); with fewer than two datasets nothing can be held out and an empty
-    result is returned.
-
-    Returns
-    -------
-    EvalResult (its ``selection`` lists the configuration used, ``params`` default :data:`PAPER_BEST`)
+    For each held-out dataset present in ``data``, each router (default: the paper's best KNN and
+    MLP) is fitted on every row of the other datasets and swept on the held-out dataset's test
+    split (the same 30% as in :func:`evaluate_predictive`, so costs are Table 1 totals). With
+    ``in_domain`` the same configuration trained on the held-out dataset's own training split is
+    added as ``<router>-in-domain``. Absent held-out datasets are skipped (the caller reports
+    them); with fewer than two datasets nothing can be held out and the result is empty.
     """
-    params = dict(PAPER_BEST if params is None else params)
+    specs = paper_specs(("knn", "mlp"), select=False) if specs is None else list(specs)
     test_mask = data.split_mask(seed)
-    present = [d for d in held_out if d in set(data.datasets)]
     sweeps, sels, mps, ops = [], [], [], []
     if len(data.datasets) < 2:
         return _result([], [], [], [])
-    for d in present:
+    for d in [d for d in held_out if d in set(data.datasets)]:
         in_d = data.dataset == d
         te_idx = np.flatnonzero(in_d & test_mask)
-        test = data.select(te_idx)
         settings = [("", np.flatnonzero(~in_d))]
         if in_domain:
             settings.append(("-in-domain", np.flatnonzero(in_d & ~test_mask)))
         for suffix, tr_idx in settings:
-            train = data.select(tr_idx)
-            Xtr, Xte = _features(X, train, test, tr_idx, te_idx, prompts)
-            wtps = wtp_grid(train, n_wtp)
-            for fam in routers:
-                p = dict(params.get(fam, {}))
-                r = _make(fam, p).fit(train, Xtr)
-                s = sweep(r, test, Xte, wtps)
-                s.insert(0, "params", param_str(p))
-                s.insert(0, "router", fam + suffix)
-                s.insert(0, "dataset", d)
-                sweeps.append(s)
-                sels.append(pd.DataFrame({"dataset": [d], "router": [fam + suffix], "params": [param_str(p)],
-                                          "inner_aiq": [np.nan], "selected": [True]}))
-        mps.append(model_points(test))
-        ops.append(oracle_points(test))
+            s, sel, _ = evaluate_split(data, tr_idx, te_idx, specs, X, d, seed, n_knob, False, prompts, suffix)
+            sweeps += s
+            sels += sel
+        test = data.select(te_idx)
+        mps.append(test.model_points())
+        ops.append(test.oracle_points())
     return _result(sweeps, mps, ops, sels)
+
+
+# ----- cascades (Figures 5 and 8) ---------------------------------------------------------
+@dataclass
+class CascadeStudy:
+    """Everything a cascade figure shows, per dataset (test split only).
+
+    Attributes
+    ----------
+    datasets : datasets studied (present in the data, in the order asked)
+    skipped : datasets asked for but absent
+    points : DataFrame dataset, system ("model", "oracle", "overgenerate"), name, cost, quality
+    sweep : DataFrame dataset, router, params, error_rate, cap, cost, quality, variant, cap_rule,
+        n (test rows), unanswered (share of queries with no answer)
+    aiq : DataFrame dataset, variant, system, error_rate, aiq, aiq_public, c_min, c_max
+    label : the data source line for figures
+    """
+
+    datasets: list
+    skipped: list
+    points: pd.DataFrame
+    sweep: pd.DataFrame
+    aiq: pd.DataFrame
+    label: str
+    seed: int = 0
+    meta: dict = field(default_factory=dict)
+
+    def table(self) -> pd.DataFrame:
+        """The numbers behind the figure: model/Oracle/overgenerate points and every sweep row."""
+        pts = self.points.assign(router=self.points.system, params="", error_rate=np.nan, cap=np.nan,
+                                 variant="", cap_rule="")
+        sw = self.sweep.assign(name="cascade", system="cascade")
+        cols = ["dataset", "system", "name", "router", "variant", "cap_rule", "params", "error_rate", "cap",
+                "cost", "quality"]
+        return pd.concat([pts[cols], sw[cols]], ignore_index=True)
+
+
+_CASCADE_SWEEP_COLS = ["dataset", "router", "params", "error_rate", "cap", "cost", "quality", "variant", "cap_rule",
+                       "n", "unanswered"]
+
+
+def evaluate_cascade(data, datasets: Sequence[str], seed: int = 0, error_rates: Sequence[float] = ERROR_RATES,
+                     variants: Sequence[str] = ("paper", "public"), n_caps: int = 20,
+                     judge_seed: int | None = None) -> CascadeStudy:
+    """The cascade at every (variant, error rate) over its caps, per dataset, on ``data.split(seed)``.
+
+    Each dataset's cascade is fitted on its training split (model order, judge threshold and the
+    cap grid, :meth:`~routerlib.routers.CascadeRouter.knob_grid`) and swept on its test split,
+    the judge's errors seeded by ``judge_seed`` (default ``seed``). The AIQ domain of a dataset is shared by the single
+    models, the Oracle and every cascade of both variants (:func:`routerlib.metrics.aiq_table`);
+    overgenerate-and-rerank is a point outside it (it pays for every model). Datasets of
+    ``datasets`` absent from ``data`` are listed in ``skipped``.
+    """
+    present = [d for d in datasets if d in data.datasets]
+    skipped = [d for d in datasets if d not in data.datasets]
+    test_mask = data.split_mask(seed)
+    pts, rows = [], []
+    specs = [(v, float(e), RouterSpec(f"cascade[{v},{float(e):g}]", "cascade",
+                                     {"variant": v, "error_rate": float(e),
+                                      "seed": seed if judge_seed is None else judge_seed}))
+             for v in variants for e in error_rates]
+    for d in present:
+        in_d = data.dataset == d
+        tr_idx, te_idx = np.flatnonzero(in_d & ~test_mask), np.flatnonzero(in_d & test_mask)
+        test = data.select(te_idx)
+        sweeps, _, outs = evaluate_split(data, tr_idx, te_idx, [s for _, _, s in specs], None, d, seed, n_caps,
+                                         select=False, keep_outcomes=True)
+        for (v, e, spec), s in zip(specs, sweeps):
+            router = spec.make()
+            rule = router.cap_rule or {"paper": "total", "public": "public"}[v]
+            unanswered = (outs[(d, spec.name)].choice < 0).mean(axis=1)
+            rows.append(pd.DataFrame({
+                "dataset": d, "router": "cascade",
+                "params": [f"variant={v},cap_rule={rule},error_rate={e:g},cap={T:.6g}" for T in s["value"]],
+                "error_rate": e, "cap": s["value"].to_numpy(float), "cost": s["cost"], "quality": s["quality"],
+                "variant": v, "cap_rule": rule, "n": test.n, "unanswered": unanswered}))
+        mp = test.model_points()
+        pts += [(d, "model", m, float(c), float(q)) for m, c, q in zip(mp["model"], mp["cost"], mp["quality"])]
+        op = test.oracle_points()
+        pts.append((d, "oracle", "Oracle", float(op["cost"].iloc[0]), float(op["quality"].iloc[0])))
+        oc, oq = OvergenerateRouter().fit(test).outcome(test)
+        pts.append((d, "overgenerate", "Overgenerate", float(oc.sum()), float(oq.mean())))
+    points = pd.DataFrame(pts, columns=["dataset", "system", "name", "cost", "quality"])
+    sw = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=_CASCADE_SWEEP_COLS)
+    if len(sw):  # variant by variant, then dataset by dataset (stable: error rates and caps keep their order)
+        rank = sw["variant"].map({v: i for i, v in enumerate(variants)}) * len(present) + sw["dataset"].map(
+            {d: i for i, d in enumerate(present)})
+        sw = sw.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+    aiq = _cascade_aiq(points, sw)
+    return CascadeStudy(present, skipped, points, sw, aiq, data.label, seed,
+                        meta={"error_rates": list(error_rates), "variants": list(variants)})
+
+
+def _cascade_aiq(points: pd.DataFrame, sw: pd.DataFrame) -> pd.DataFrame:
+    cols = ["dataset", "variant", "system", "error_rate", "aiq", "aiq_public", "c_min", "c_max"]
+    if points.empty:
+        return pd.DataFrame(columns=cols)
+    models = points[points.system == "model"].rename(columns={"name": "model"})
+    systems = pd.concat([points[points.system == "oracle"].assign(router="oracle"),
+                         sw.assign(router=sw["variant"] + "|" + sw["error_rate"].map(repr))], ignore_index=True)
+    a = aiq_table(systems, models)
+    is_casc = a["router"].str.contains("|", regex=False)
+    split = a["router"].str.split("|", n=1, expand=True) if is_casc.any() else None
+    a["variant"] = np.where(is_casc, split[0] if split is not None else "", "")
+    a["system"] = np.where(is_casc, "cascade", a["router"])
+    a["error_rate"] = np.where(is_casc, pd.to_numeric(split[1], errors="coerce") if split is not None else np.nan,
+                               np.nan)
+    return a[cols].reset_index(drop=True)

@@ -17,6 +17,8 @@ numpy only. Everything here works on points ``(cost, quality)`` of routers or mo
   repository): area under the hull from the system's own cheapest vertex (zero area
   below it), the hull extended flat to the largest cost ``C`` over all compared systems,
   divided by ``C``. Use it to compare with the AIQ values printed in the paper.
+* :func:`shared_domain` -- the one rule for the domain systems are compared on: the smallest and
+  largest cost over all their points.
 * :func:`compare_aiq` -- AIQ of several systems on one shared domain, both conventions.
 * :func:`ndch_bruteforce` -- an O(n^3) all-pairs reference, for tests and benchmarks only.
 
@@ -44,6 +46,7 @@ __all__ = [
     "aiq",
     "aiq_public",
     "compare_aiq",
+    "shared_domain",
     "ndch_bruteforce",
     "interpolate",
 ]
@@ -251,6 +254,20 @@ def aiq_public(hull, c_max: float) -> float:
     return (h.integral(c_max) - h.integral(h.cost[0])) / c_max
 
 
+def shared_domain(systems: Mapping[object, object]) -> tuple[float, float]:
+    """The shared AIQ domain ``(c_min, c_max)``: smallest and largest cost over every point of every system.
+
+    ``systems``: name -> (cost array, quality array).
+
+    >>> shared_domain({"a": ([1.0, 2.0], [0.1, 0.2]), "b": ([0.5], [0.3])})
+    (0.5, 2.0)
+    """
+    if not systems:
+        raise ValueError("a shared domain needs at least one system")
+    all_c = np.concatenate([_as_points(*s)[0] for s in systems.values()])
+    return float(all_c.min()), float(all_c.max())
+
+
 def compare_aiq(
     systems: Mapping[str, object],
     c_min: float | None = None,
@@ -272,9 +289,9 @@ def compare_aiq(
     if not systems:
         raise ValueError("compare_aiq needs at least one system")
     pts = {name: _as_points(*s) for name, s in systems.items()}
-    all_c = np.concatenate([c for c, _ in pts.values()])
-    lo = float(all_c.min()) if c_min is None else float(c_min)
-    hi = float(all_c.max()) if c_max is None else float(c_max)
+    d_lo, d_hi = shared_domain(systems)
+    lo = d_lo if c_min is None else float(c_min)
+    hi = d_hi if c_max is None else float(c_max)
     out = {}
     for name, (c, q) in pts.items():
         hp = ndch(c, q, null_router=False)

@@ -1,7 +1,12 @@
-"""Numbers printed in the paper (arXiv 2403.12031), for comparison only.
+"""Every number the paper (arXiv 2403.12031) prints that we compare with, and the one list of its
+models and datasets.
 
-``TABLE1``: Table 1, per model (hub column name) and dataset: (quality, total cost in USD over the
-30% test split). ``PAPER_NAMES``: the paper's short model names. ``PAPER_AIQ``: AIQ values in the text.
+* ``MODELS``: the 11 models (hub column names), in Table 1's order; ``DATASETS``: the 7 eval
+  families, in Table 1's order. Every other module takes these lists from here.
+* ``TABLE1``: Table 1, per model and dataset: (quality, total cost in USD over the 30% test split).
+* ``PAPER_NAMES``: the paper's short model names; ``short_name`` looks one up.
+* ``PAPER_AIQ``, ``PAPER_PREDICTIVE_VS_ZERO``: section 5.3's AIQ values and verdicts.
+* ``PAPER_BEST``: the best router configurations of Appendix B.
 """
 
 from __future__ import annotations
@@ -136,6 +141,8 @@ TABLE1 = {
 }
 
 MODELS = [m for m in TABLE1 if m != "oracle"]
+# The seven eval families of the paper, in Table 1's order.
+DATASETS = ["mmlu", "mt-bench", "mbpp", "hellaswag", "winogrande", "gsm8k", "arc-challenge"]
 
 # Section 5.3 / Figure 4: AIQ averaged over the six datasets (all but MT-Bench).
 PAPER_AIQ = {"knn": 0.773, "mlp": 0.769, "zero": 0.763}
@@ -148,6 +155,14 @@ PAPER_PREDICTIVE_VS_ZERO = {
     "arc-challenge": "below",
     "mbpp": "below",
 }
+# Appendix B: the hyperparameter grids of the predictive routers (SVM: the public code's defaults),
+# and the best configurations the paper reports.
+PAPER_GRIDS: dict[str, list[dict]] = {
+    "knn": [{"n_neighbors": 5}, {"n_neighbors": 10}, {"n_neighbors": 40}],
+    "mlp": [{"hidden_layer_sizes": (100,)}, {"hidden_layer_sizes": (100, 100)}],
+    "svm": [{}],
+}
+PAPER_BEST: dict[str, dict] = {"knn": {"n_neighbors": 40}, "mlp": {"hidden_layer_sizes": (100, 100)}, "svm": {}}
 # Table 1 costs are totals over the 30% test split.
 TABLE1_TEST_SHARE = 0.3
 

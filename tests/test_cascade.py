@@ -12,12 +12,13 @@ from routerlib.routers.cascade import (
     CascadeRouter,
     OvergenerateRouter,
     _outcome_from_last,
+    PUBLIC_CAPS,
     called_last,
     cascade_caps,
     cascade_reference,
-    cascade_sweep,
     judge_draws,
 )
+from routerlib.evaluate import evaluate_cascade, sweep
 
 
 def make_data(quality, cost, dataset="toy", models=None):
@@ -236,7 +237,9 @@ def test_sweep_table():
     c = rng.uniform(0.1, 1, (400, 4)) * np.array([1, 2, 4, 8])
     d = make_data(q, c, dataset=["a"] * 150 + ["b"] * 250)
     train, test = d.split(0)
-    df = cascade_sweep(train, test, error_rates=[0.0, 0.5], n_caps=7)
+    study = evaluate_cascade(d, ["a", "b", "absent"], seed=0, error_rates=[0.0, 0.5], variants=["paper"], n_caps=7)
+    df = study.sweep
+    assert study.skipped == ["absent"]
     assert list(df.columns[:7]) == ["dataset", "router", "params", "error_rate", "cap", "cost", "quality"]
     assert len(df) == 2 * 2 * 7
     # the largest cap lets every cascade run to its end; at error rate 0 that is the Oracle on binary data
@@ -245,12 +248,18 @@ def test_sweep_table():
     assert top.quality == pytest.approx(tb.quality.max(axis=1).mean())
     # each row equals the router's outcome on that dataset's test rows
     row = df[(df.dataset == "a") & (df.error_rate == 0.5)].iloc[-3]
-    r = CascadeRouter(error_rate=0.5, cap=float(row.cap)).fit(train)
+    r = CascadeRouter(error_rate=0.5, cap=float(row.cap)).fit(train.subset("a"))
     c_, q_ = r.outcome(test.subset("a"))
     assert row.cost == pytest.approx(c_.sum()) and row.quality == pytest.approx(q_.mean())
-    caps = cascade_caps(tb)
-    assert caps[0] == pytest.approx(np.median(tb.cost[:, 0])) and caps[-1] >= tb.cost.sum(axis=1).max()
-    assert len(cascade_sweep(train, test, error_rates=[0.1], caps="public")) == 2 * 11
+    # the caps come from the training rows only (the fitted router's knob grid)
+    trb = train.subset("b")
+    caps = df[(df.dataset == "b") & (df.error_rate == 0)].cap.to_numpy()
+    order = CascadeRouter().fit(trb).order_["b"]
+    assert np.allclose(caps, cascade_caps(trb, 7, order), rtol=1e-12)
+    assert caps[0] == pytest.approx(np.median(trb.cost[:, order[0]])) and caps[-1] >= trb.cost.sum(axis=1).max()
+    # the public config's caps through the one generic sweep
+    router = CascadeRouter(error_rate=0.1).fit(trb)
+    assert len(sweep(router, tb, values=PUBLIC_CAPS)) == 11
 
 
 RAG_MODELS = ["gpt-4-1106-preview", "gpt-3.5-turbo-1106", "perplexity/sonar-small-online",
@@ -261,7 +270,7 @@ def test_rag_wide_file_loads_like_the_others(tmp_path):
     import pandas as pd
 
     from routerlib.data import load_routerbench
-    from routerlib.figures_cascade import online_models, time_sensitive
+    from routerlib.data import online_models, time_sensitive
 
     rng = np.random.default_rng(12)
     n = 30
@@ -281,7 +290,7 @@ def test_rag_wide_file_loads_like_the_others(tmp_path):
     ts, how = time_sensitive(d)
     assert how == "keyword rule" and ts.tolist() == [i % 3 == 0 for i in range(n)]
     # the simulated RAG set survives the wide format, and the cascade runs on it
-    from routerlib.simulate import simulate_rag
+    from routerlib.data import simulate_rag
 
     sim = simulate_rag(seed=0, scale=0.25)
     p2 = tmp_path / "rag_sim.csv.gz"
@@ -289,26 +298,5 @@ def test_rag_wide_file_loads_like_the_others(tmp_path):
     back = load_routerbench(p2)
     assert list(back.models) == list(sim.models) == RAG_MODELS
     assert np.array_equal(back.quality, sim.quality) and np.allclose(back.cost, sim.cost, rtol=1e-12)
-    train, test = back.split(0)
-    df = cascade_sweep(train, test, [0.2], n_caps=5)
+    df = evaluate_cascade(back, ["rag"], error_rates=[0.2], variants=["paper"], n_caps=5).sweep
     assert len(df) == 5 and df.dataset.unique().tolist() == ["rag"]
-
-
-def test_merge_aiq_csv_keeps_the_other_figure(tmp_path):
-    import pandas as pd
-
-    from routerlib.figures_cascade import merge_aiq_csv
-
-    def rows(ds):
-        return pd.DataFrame({"dataset": ds, "variant": ["", "paper"], "system": ["zero", "cascade"],
-                             "error_rate": [np.nan, 0.0], "aiq": [0.5, 0.6], "aiq_public": [0.4, 0.5],
-                             "c_min": [0.1, 0.1], "c_max": [1.0, 1.0]})
-
-    p = tmp_path / "cascade_aiq.csv"
-    merge_aiq_csv(p, rows("mmlu"), "fig5")
-    merge_aiq_csv(p, rows("arc-challenge"), "fig8")
-    first = p.read_text()
-    merge_aiq_csv(p, rows("mmlu"), "fig5")  # re-running one notebook changes nothing
-    assert p.read_text() == first
-    out = pd.read_csv(p)
-    assert out.figure.tolist() == ["fig5", "fig5", "fig8", "fig8"]

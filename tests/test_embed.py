@@ -8,14 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routerlib import embed as E
+from routerlib.embed import cache as EC
+from routerlib.embed import sentence as ES
 
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
-    E._memo.clear()
+    EC._memo.clear()
     yield tmp_path
-    E._memo.clear()
+    EC._memo.clear()
 
 
 class FakeST:
@@ -32,7 +34,7 @@ class FakeST:
 @pytest.fixture
 def fake_model(monkeypatch):
     FakeST.calls = 0
-    monkeypatch.setattr(E, "_load_model", lambda model, device=None: FakeST())
+    monkeypatch.setattr(ES, "load_model", lambda model, device=None: FakeST())
     return FakeST
 
 
@@ -82,7 +84,7 @@ def test_cache_round_trip_and_reuse(cache, fake_model):
     assert X1.shape == (4, 3) and X1.dtype == np.float32
     np.testing.assert_array_equal(X1[0], X1[2])  # duplicates encoded once
     assert fake_model.calls == 3
-    E._memo.clear()  # a new process: read from disk
+    EC._memo.clear()  # a new process: read from disk
     X2 = E.embed(["gamma", "alpha", "delta"], "fake-model", progress=False)
     assert fake_model.calls == 4  # only "delta" was new
     np.testing.assert_array_equal(X2[0], X1[3])
@@ -102,11 +104,48 @@ def test_damaged_shard_is_ignored(cache, fake_model):
     E.embed(["one", "two"], "fake-model", progress=False)
     d = E.embedding_cache_dir("fake-model")
     (d / "broken.npz").write_bytes(b"not a zip file")
-    E._memo.clear()
-    with pytest.warns(UserWarning, match="unreadable shard"):
+    EC._memo.clear()
+    with pytest.warns(UserWarning, match=r"broken\.npz is unreadable"):
         X = E.embed(["one", "two"], "fake-model", progress=False)
     assert X.shape == (2, 3)
     assert fake_model.calls == 2  # nothing re-encoded
+    assert (d / "set-aside" / "broken.npz").exists() and not (d / "broken.npz").exists()  # warned once only
+
+
+def test_temporary_files_are_not_shards_and_stale_ones_go(cache, fake_model):
+    import os
+    import time
+
+    E.embed(["one"], "fake-model", progress=False)
+    d = E.embedding_cache_dir("fake-model")
+    live = d / ".tmp-live.npz"  # another run's write under way
+    live.write_bytes(b"")
+    dead = d / ".tmp-dead.npz"  # left by a run killed mid-write (kill -9)
+    dead.write_bytes(b"")
+    old = time.time() - 2 * EC.STALE_SECONDS
+    os.utime(dead, (old, old))
+    EC._memo.clear()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning about either file
+        X = E.embed(["one"], "fake-model", progress=False)
+    assert X.shape == (1, 3) and fake_model.calls == 1
+    assert live.exists() and not dead.exists()
+
+
+@pytest.mark.parametrize("bad", ["dimension", "nan"])
+def test_bad_shards_are_set_aside_by_name(cache, fake_model, bad):
+    E.embed(["one", "two"], "fake-model", progress=False)
+    d = E.embedding_cache_dir("fake-model")
+    keys = EC.prompt_hashes(["three"])
+    emb = np.full((1, 5), 0.1, np.float32) if bad == "dimension" else np.array([[np.nan, 0, 1]], np.float32)
+    np.savez(d / "foreign.npz", keys=keys, emb=emb)
+    EC._memo.clear()
+    with pytest.warns(UserWarning, match=r"foreign\.npz (has dimension 5|holds NaN)"):
+        X = E.embed(["one", "two", "three"], "fake-model", progress=False)
+    assert X.shape == (3, 3) and np.isfinite(X).all()
+    assert (d / "set-aside" / "foreign.npz").exists()
 
 
 def test_interrupted_write_leaves_no_shard(cache, fake_model, monkeypatch):
@@ -117,16 +156,16 @@ def test_interrupted_write_leaves_no_shard(cache, fake_model, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         E.embed(["p", "q"], "fake-model", progress=False)
     d = E.embedding_cache_dir("fake-model")
-    assert not list(d.iterdir())
+    assert not list(d.glob("*.npz"))  # neither a shard nor a temporary file
 
 
 def test_many_shards_are_compacted(cache, fake_model, monkeypatch):
-    monkeypatch.setattr(E, "_MAX_SHARDS", 3)
+    monkeypatch.setattr(EC, "MAX_SHARDS", 3)
     for i in range(6):
         E.embed([f"prompt {i}"], "fake-model", progress=False)
     d = E.embedding_cache_dir("fake-model")
     assert len(list(d.glob("*.npz"))) <= 3
-    E._memo.clear()
+    EC._memo.clear()
     X = E.embed([f"prompt {i}" for i in range(6)], "fake-model", progress=False)
     assert fake_model.calls == 6 and X.shape == (6, 3)
 
@@ -155,7 +194,7 @@ def test_unavailable_model_offline_says_so(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     pytest.importorskip("sentence_transformers")
     with pytest.raises(E.EmbeddingModelUnavailable, match="not in the local Hugging Face cache"):
-        E._load_model("sentence-transformers/this-model-does-not-exist-routerlib")
+        ES.load_model("sentence-transformers/this-model-does-not-exist-routerlib")
 
 
 def test_minilm_small_and_cached(cache):
@@ -166,10 +205,10 @@ def test_minilm_small_and_cached(cache):
     assert X.shape == (3, 384) and X.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1, atol=1e-5)
     np.testing.assert_array_equal(X[0], X[2])
-    E._memo.clear()
-    E._models.clear()
+    EC._memo.clear()
+    ES._models.clear()
     X2 = E.embed(prompts, progress=False)  # from the cache, no model load
-    assert not E._models
+    assert not ES._models
     np.testing.assert_array_equal(X, X2)
 
 

@@ -11,19 +11,23 @@ from hypothesis import strategies as st
 from routerlib.data import RoutingData
 from routerlib.embed import TfidfEmbedder
 from routerlib.evaluate import (
+    RouterSpec,
     evaluate_out_of_domain,
     evaluate_predictive,
-    model_points,
-    oracle_points,
+    paper_specs,
     select_params,
     sweep,
-    wtp_grid,
 )
 from routerlib.metrics import aiq_table, aiq_wide, vs_zero
 from routerlib.routers import KNNRouter
+from routerlib.routers.predictive import wtp_grid
 
 FAST_GRIDS = {"knn": [{"n_neighbors": 3}, {"n_neighbors": 10}], "mlp": [{"hidden_layer_sizes": (8,), "max_iter": 30}],
               "svm": [{}]}
+
+
+def fast_specs(names=("knn", "mlp", "svm")):
+    return [RouterSpec(n, n, grid=tuple(FAST_GRIDS[n])) for n in names]
 
 
 def make_data(n_per: int = 60, datasets=("alpha", "beta"), m: int = 4, seed: int = 0) -> RoutingData:
@@ -56,12 +60,13 @@ def data():
 
 def test_wtp_grid_spans_cheapest_to_best(data):
     tr, te = data.split(0)
-    w = wtp_grid(tr, 40)
+    w = wtp_grid(tr.cost.mean(axis=0), tr.quality.mean(axis=0), 40)
     assert w.shape == (40,) and (np.diff(w) > 0).all()
     X = TfidfEmbedder(8).fit(tr.prompt)
     r = KNNRouter(n_neighbors=5).fit(tr, X.transform(tr.prompt))
+    np.testing.assert_array_equal(r.knob_grid(40), w)  # the fitted router proposes the same grid
     Xte = X.transform(te.prompt)
-    routes = r.route_many(te, Xte, w)
+    routes = r.sweep_outcomes(te, Xte, w).choice
     assert (routes[0] == np.argmin(tr.cost.mean(axis=0))).all()  # lowest WTP: the cheapest model
     Q, C = r.predict(te, Xte)
     assert (routes[-1] == np.argmax(Q, axis=1)).all()  # highest WTP: the best predicted model
@@ -71,30 +76,30 @@ def test_sweep_totals_and_means(data):
     tr, te = data.split(0)
     emb = TfidfEmbedder(8).fit(tr.prompt)
     r = KNNRouter(n_neighbors=5).fit(tr, emb.transform(tr.prompt))
-    w = wtp_grid(tr, 5)
+    w = r.knob_grid(5)
     s = sweep(r, te, emb.transform(te.prompt), w)
-    assert list(s.columns) == ["willingness_to_pay", "cost", "quality"]
+    assert list(s.columns) == ["knob", "value", "cost", "quality"] and (s["knob"] == "willingness_to_pay").all()
     for i, lam in enumerate(w):
         c, q = r.set_params(willingness_to_pay=lam).outcome(te, emb.transform(te.prompt))
         assert np.isclose(s["cost"].iloc[i], c.sum()) and np.isclose(s["quality"].iloc[i], q.mean())
 
 
-def test_model_and_oracle_points(data):
-    mp = model_points(data)
+def test_model_and_oracle_points_of_routing_data(data):
+    mp = data.model_points()
     assert len(mp) == data.m * len(data.datasets)
     sub = data.subset("alpha")
     got = mp[mp["dataset"] == "alpha"]
     np.testing.assert_allclose(got["cost"], sub.cost.sum(axis=0))
     np.testing.assert_allclose(got["quality"], sub.quality.mean(axis=0))
-    op = oracle_points(data)
+    op = data.oracle_points()
     assert (op.set_index("dataset")["quality"] >= mp.groupby("dataset")["quality"].max()).all()
 
 
 def test_evaluate_predictive_tidy_and_deterministic(data):
-    kw = dict(routers=("knn", "mlp", "svm"), grids=FAST_GRIDS, seed=0, n_wtp=30)
+    kw = dict(specs=fast_specs(), seed=0, n_knob=30)
     a = evaluate_predictive(data, TfidfEmbedder(16), **kw)
     b = evaluate_predictive(data, TfidfEmbedder(16), **kw)
-    assert list(a.sweeps.columns) == ["dataset", "router", "params", "willingness_to_pay", "cost", "quality"]
+    assert list(a.sweeps.columns) == ["dataset", "router", "params", "knob", "value", "cost", "quality"]
     assert set(a.sweeps["dataset"]) == {"alpha", "beta"}
     assert (a.sweeps.groupby(["dataset", "router"]).size() == 30).all()
     pd.testing.assert_frame_equal(a.sweeps, b.sweeps)
@@ -102,7 +107,7 @@ def test_evaluate_predictive_tidy_and_deterministic(data):
     assert set(a.aiq["router"]) == {"zero", "knn", "mlp", "svm"}
     # the test split's totals: model points equal each model's sum over the 30% test rows
     test = data.select(data.split_mask(0))
-    pd.testing.assert_frame_equal(a.models.reset_index(drop=True), model_points(test).reset_index(drop=True))
+    pd.testing.assert_frame_equal(a.models.reset_index(drop=True), test.model_points().reset_index(drop=True))
     # shared domain includes the single models
     for d, g in a.aiq.groupby("dataset"):
         mp = a.models[a.models["dataset"] == d]
@@ -115,7 +120,7 @@ def test_evaluate_predictive_tidy_and_deterministic(data):
 
 def test_precomputed_X_equals_row_indexing(data):
     X = np.random.default_rng(0).standard_normal((data.n, 6)).astype(np.float32)
-    res = evaluate_predictive(data, X, routers=("knn",), grids=FAST_GRIDS, n_wtp=10)
+    res = evaluate_predictive(data, X, fast_specs(["knn"]), n_knob=10)
     assert len(res.sweeps) == 2 * 10
 
 
@@ -128,27 +133,27 @@ def test_selection_uses_training_rows_only(data):
     from dataclasses import replace
 
     other = replace(data, quality=q2)
-    a = evaluate_predictive(data, X, routers=("knn",), grids=FAST_GRIDS).selection
-    b = evaluate_predictive(other, X, routers=("knn",), grids=FAST_GRIDS).selection
+    a = evaluate_predictive(data, X, fast_specs(["knn"])).selection
+    b = evaluate_predictive(other, X, fast_specs(["knn"])).selection
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_select_params_table(data):
     tr, _ = data.split(0)
     emb = TfidfEmbedder(8)
-    best, tab = select_params("knn", tr, emb, grid=FAST_GRIDS["knn"])
+    best, tab = select_params(fast_specs(["knn"])[0], tr, X=emb)
     assert best in FAST_GRIDS["knn"] and tab["selected"].sum() == 1
     assert tab["inner_aiq"].notna().all()
 
 
 def test_out_of_domain(data):
     three = make_data(n_per=30, datasets=("alpha", "beta", "gsm8k"))
-    res = evaluate_out_of_domain(three, TfidfEmbedder(8), held_out=("mt-bench", "gsm8k"), routers=("knn",),
-                                 params={"knn": {"n_neighbors": 5}})
+    res = evaluate_out_of_domain(three, TfidfEmbedder(8), held_out=("mt-bench", "gsm8k"),
+                                 specs=[RouterSpec("knn", "knn", {"n_neighbors": 5})])
     assert set(res.sweeps["dataset"]) == {"gsm8k"}  # mt-bench absent: skipped
     assert set(res.sweeps["router"]) == {"knn", "knn-in-domain"}
     one = three.subset("gsm8k")
-    empty = evaluate_out_of_domain(one, TfidfEmbedder(8), held_out=("gsm8k",), routers=("knn",))
+    empty = evaluate_out_of_domain(one, TfidfEmbedder(8), held_out=("gsm8k",), specs=paper_specs(["knn"], False))
     assert empty.sweeps.empty and empty.aiq.empty
 
 
@@ -172,7 +177,7 @@ def test_wtp_grid_property(costs, n):
     d = RoutingData(np.array(["1", "2"]), np.array(["a", "b"], dtype=object), np.array(["e", "e"]),
                     np.array(["e", "e"]), np.array([f"m{j}" for j in range(m)]),
                     np.vstack([q, q]), np.vstack([costs, costs]))
-    w = wtp_grid(d, n)
+    w = wtp_grid(d.cost.mean(axis=0), d.quality.mean(axis=0), n)
     assert w.shape == (n,) and (w > 0).all() and (np.diff(w) > 0).all()
     C = np.asarray(costs)
     assert (np.argmax(w[0] * q - C) == np.argmin(C)) or np.isclose(C.min(), C[np.argmax(w[0] * q - C)])

@@ -91,7 +91,7 @@ def test_same_seed_same_routes(name):
 def test_huge_wtp_picks_best_tiny_picks_cheapest(name, toy):
     data, X = toy
     r = new(name)
-    if not getattr(r, "uses_wtp", False):
+    if r.knob != "willingness_to_pay":
         pytest.skip(f"{name} takes no willingness to pay")
     r.fit(data, X)
     best = np.argmax(data.quality.mean(axis=0))
@@ -104,16 +104,37 @@ def test_huge_wtp_picks_best_tiny_picks_cheapest(name, toy):
 def test_set_wtp_needs_no_refit(name, toy):
     data, X = toy
     r = new(name)
-    if not getattr(r, "uses_wtp", False):
+    if r.knob != "willingness_to_pay":
         pytest.skip(f"{name} takes no willingness to pay")
     r.fit(data, X)
     r.predict(data, X)
     key = next(iter(r._pred_cache_))
     wtps = np.geomspace(1e-4, 1e2, 7)
-    many = r.route_many(data, X, wtps)
+    many = r.sweep_outcomes(data, X, wtps).choice
     for i, w in enumerate(wtps):
         np.testing.assert_array_equal(r.set_params(willingness_to_pay=w).route(data, X), many[i])
     assert list(r._pred_cache_) == [key]  # predictions made once
+
+
+@pytest.mark.parametrize("name", sorted(ROUTERS))
+def test_sweep_outcomes_equal_one_value_at_a_time(name, toy):
+    """The vectorised sweep of every family gives what set_params + route/outcome give per value."""
+    data, X = toy
+    r = new(name).fit(data, X)
+    grid = r.knob_grid(5)
+    assert grid.ndim == 1 and len(grid) >= 1
+    out = r.sweep_outcomes(data, X, None if r.knob is None else grid)
+    assert out.choice.shape == out.cost.shape == out.quality.shape == (len(grid), data.n)
+    if r.knob is None:
+        assert np.isnan(grid).all()
+        return
+    assert np.isfinite(grid).all() and (np.diff(grid) > 0).all()
+    for i, v in enumerate(grid):
+        r.set_params(**{r.knob: float(v)})
+        c, q = r.outcome(data, X)
+        np.testing.assert_array_equal(out.choice[i], r.route(data, X))
+        np.testing.assert_allclose(out.cost[i], c, rtol=1e-12)
+        np.testing.assert_array_equal(out.quality[i], q)
 
 
 def test_oracle_is_best_quality_cheapest_among_ties(toy):

@@ -13,7 +13,9 @@ import pytest
 from routerlib import paths
 from routerlib.data import DATASETS, dataset_of, from_wide
 from routerlib.paper import MODELS, TABLE1
-from routerlib import simulate as S
+from routerlib.data import rag as R
+from routerlib.data import templates as T
+from routerlib.data import simulate as S
 
 ONLINE = ["perplexity/sonar-small-online", "perplexity/sonar-medium-online", "You.com"]
 
@@ -33,7 +35,7 @@ def small():
 
 @pytest.fixture(scope="module")
 def rag():
-    return S.simulate_rag(seed=0)
+    return R.simulate_rag(seed=0)
 
 
 def _pair_corr(q: np.ndarray) -> float:
@@ -49,7 +51,7 @@ def test_shapes_and_labels(small):
     assert set(d.datasets) == set(DATASETS)
     assert d.quality.shape == d.cost.shape == (d.n, 11)
     assert d.latency is None and d.responses is None
-    assert d.simulated and d.name == "sim" and d.meta == {"seed": 0, "scale": 0.1, "kind": "RouterBench"}
+    assert d.simulated and d.name == "sim" and {k: d.meta[k] for k in ("seed", "scale", "kind")} == {"seed": 0, "scale": 0.1, "kind": "RouterBench"}
     assert "SIMULATED" in d.label
     assert len(set(d.sample_id.tolist())) == d.n
     assert [dataset_of(e) for e in d.eval_name] == d.dataset.tolist()
@@ -234,7 +236,7 @@ def test_same_seed_same_bytes():
     assert a.cost.tobytes() == b.cost.tobytes()
     for attr in ("sample_id", "prompt", "eval_name", "dataset", "models"):
         assert getattr(a, attr).tolist() == getattr(b, attr).tolist()
-    r1, r2 = S.simulate_rag(seed=3), S.simulate_rag(seed=3)
+    r1, r2 = R.simulate_rag(seed=3), R.simulate_rag(seed=3)
     assert r1.quality.tobytes() == r2.quality.tobytes() and r1.cost.tobytes() == r2.cost.tobytes()
     assert r1.prompt.tolist() == r2.prompt.tolist() and r1.sample_id.tolist() == r2.sample_id.tolist()
 
@@ -246,7 +248,7 @@ def test_different_seed_different_data():
     assert not np.array_equal(a.quality, b.quality)
     assert not np.array_equal(a.cost, b.cost)
     assert a.prompt.tolist() != b.prompt.tolist()
-    assert not np.array_equal(S.simulate_rag(0).quality, S.simulate_rag(1).quality)
+    assert not np.array_equal(R.simulate_rag(0).quality, R.simulate_rag(1).quality)
 
 
 def test_wide_round_trip(small, tmp_path):
@@ -268,33 +270,33 @@ def test_wide_round_trip(small, tmp_path):
 
 # ----- the RAG set -------------------------------------------------------------------------------
 def test_rag_shape_and_labels(rag):
-    assert list(rag.models) == S.RAG_MODELS
+    assert list(rag.models) == R.RAG_MODELS
     assert rag.n == 800 and rag.simulated and rag.name == "rag-sim" and rag.meta["kind"] == "RAG"
     assert set(rag.dataset) == {"rag"} and set(rag.eval_name) == {"rag"}
     assert set(np.unique(rag.quality)) <= {0.0, 1.0}
     assert np.all(rag.cost > 0)
     assert len(set(rag.sample_id.tolist())) == rag.n
-    assert S.simulate_rag(seed=0, scale=0.01).n == 200
-    ts = S.is_time_sensitive(rag)
+    assert R.simulate_rag(seed=0, scale=0.01).n == 200
+    ts = R.is_time_sensitive(rag)
     assert 0.3 <= ts.mean() <= 0.4
     # the flag survives selection (it lives in the sample_id)
     sub = rag.select(np.arange(0, rag.n, 3))
-    np.testing.assert_array_equal(S.is_time_sensitive(sub), ts[::3])
+    np.testing.assert_array_equal(R.is_time_sensitive(sub), ts[::3])
 
 
 def test_rag_prompts_carry_time_cues(rag):
-    ts = S.is_time_sensitive(rag)
+    ts = R.is_time_sensitive(rag)
     cue = re.compile(r"202[3-5]|latest|this week|this weekend|this month|current|today|right now|new ")
     has = np.array([bool(cue.search(p.lower())) for p in rag.prompt])
     assert has[ts].all()
     assert has[~ts].mean() < 0.05
-    assert S._RAG_TOPICS == ["sports", "history", "media and art", "politics"]
+    assert T.RAG_TOPICS == ["sports", "history", "media and art", "politics"]
 
 
 def test_rag_accuracies(rag):
-    ts = S.is_time_sensitive(rag)
-    for j, m in enumerate(S.RAG_MODELS):
-        timeless, timely = S.RAG_ACCURACY[m]
+    ts = R.is_time_sensitive(rag)
+    for j, m in enumerate(R.RAG_MODELS):
+        timeless, timely = R.RAG_ACCURACY[m]
         assert rag.quality[~ts, j].mean() == pytest.approx(timeless, abs=0.01)
         assert rag.quality[ts, j].mean() == pytest.approx(timely, abs=0.01)
     # a shared per-query difficulty: positive correlation between systems
@@ -302,7 +304,7 @@ def test_rag_accuracies(rag):
 
 
 def test_rag_oracle_routes_time_sensitive_to_online(rag):
-    ts = S.is_time_sensitive(rag)
+    ts = R.is_time_sensitive(rag)
     choice = rag.models[rag.oracle_choice()]
     solved = rag.quality.max(axis=1) > 0
     online = np.isin(choice, ONLINE)

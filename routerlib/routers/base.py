@@ -1,28 +1,49 @@
-"""The interface every router shares (scikit-learn style).
+"""The interface every router shares (scikit-learn style), and the knob a sweep turns.
 
 * ``__init__`` only stores its keyword arguments (so ``get_params``/``set_params``/``clone``
   work); ``fit`` returns ``self``; learned attributes end in ``_``.
 * ``fit(data, X=None)``: ``data`` is the training :class:`~routerlib.data.RoutingData`,
-  ``X`` an optional (n, d) array of prompt embeddings (predictive routers need it).
-* ``route(data, X=None) -> ndarray (n,) of int``: the model index chosen per prompt
-  (for a cascade: the model whose answer is returned).
-* ``outcome(data, X=None) -> (cost (n,), quality (n,))``: what each prompt costs and
-  scores under the router. By default the chosen model's cost and quality; routers that
-  call several models (cascades, overgenerate-and-rerank) override it.
+  ``X`` an optional (n, d) array of prompt features (predictive routers need it).
+* ``route(data, X=None) -> ndarray (n,) of int``: the model index chosen per prompt (for a
+  cascade: the model whose answer is returned; -1 where no model answers).
+* ``outcome(data, X=None) -> (cost (n,), quality (n,))``: what each prompt costs and scores
+  under the router. By default the chosen model's cost and quality; routers that call several
+  models (cascades, overgenerate-and-rerank) override it.
+
+The knob
+--------
+Each family names the one constructor argument that trades cost for quality, ``knob`` (the
+willingness to pay of the predictive routers, the cost cap ``T`` of the cascade, ...), and
+after ``fit`` proposes values for it, :meth:`Router.knob_grid`, from the training data only.
+:meth:`Router.sweep_outcomes` gives every prompt's outcome at many knob values at once;
+families override it with a vectorised version. A router without a knob (``knob = None``) is
+one point. :func:`routerlib.evaluate.sweep` is the one sweep over every family.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+__all__ = ["Router", "Outcomes"]
+
+
+class Outcomes(NamedTuple):
+    """Per-prompt results of a sweep: each array has shape (k values, n prompts)."""
+
+    choice: np.ndarray  # model index answering (-1: none)
+    cost: np.ndarray  # USD spent on the prompt
+    quality: np.ndarray  # score of the answer returned (0 if none)
+
 
 class Router(BaseEstimator):
     """Base class: subclasses implement ``route`` (and ``fit`` when they learn something)."""
 
-    #: True if the router needs prompt embeddings ``X``
-    needs_embeddings: bool = False
+    #: the constructor argument a sweep varies, or None (the router is one point)
+    knob: ClassVar[str | None] = None
 
     def fit(self, data, X=None):
         """Store the model names (all a router that learns nothing needs). Returns self."""
@@ -37,7 +58,39 @@ class Router(BaseEstimator):
         rows = np.arange(data.n)
         return data.cost[rows, r], data.quality[rows, r]
 
-    # helpers ---------------------------------------------------------------------------
+    # ----- the knob ----------------------------------------------------------------------
+    def knob_grid(self, n: int | None = None, dataset: str | None = None) -> np.ndarray:
+        """Default knob values, shape (k,), from what ``fit`` saw (``dataset``: for families whose
+        grid is per dataset). A router without a knob has one value, NaN."""
+        self._check_fitted()
+        return np.array([np.nan])
+
+    def sweep_outcomes(self, data, X=None, values=None) -> Outcomes:
+        """Every prompt's outcome at each knob value (default :meth:`knob_grid`).
+
+        Generic version: one ``set_params`` and one ``route`` per value (the fitted state is
+        kept; the knob is put back afterwards). Families override it with a vectorised one.
+        """
+        self._check_fitted()
+        vals = self.knob_grid() if values is None else np.atleast_1d(np.asarray(values, dtype=float))
+        if self.knob is None:
+            r = self.route(data, X)
+            c, q = self.outcome(data, X)
+            k = len(vals)
+            return Outcomes(np.tile(r, (k, 1)), np.tile(c, (k, 1)), np.tile(q, (k, 1)))
+        old = getattr(self, self.knob)
+        ch, co, qu = [], [], []
+        try:
+            for v in vals:
+                self.set_params(**{self.knob: float(v)})
+                r = np.asarray(self.route(data, X))
+                c, q = self.outcome(data, X)
+                ch.append(r), co.append(c), qu.append(q)
+        finally:
+            self.set_params(**{self.knob: old})
+        return Outcomes(np.array(ch), np.array(co), np.array(qu))
+
+    # ----- helpers -----------------------------------------------------------------------
     def _check_fitted(self):
         if not hasattr(self, "models_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(train_data) first")

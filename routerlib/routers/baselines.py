@@ -25,7 +25,6 @@ __all__ = ["OracleRouter", "RandomRouter", "BestSingleRouter", "zero_router_poin
 class OracleRouter(Router):
     """Best quality per prompt, cheapest among ties (``RoutingData.oracle_choice``)."""
 
-    uses_wtp = False
 
     def route(self, data, X=None) -> np.ndarray:
         """Model index per prompt, shape (n,)."""
@@ -43,7 +42,6 @@ class RandomRouter(Router):
         Seed; the same seed and the same data give the same routes.
     """
 
-    uses_wtp = False
 
     def __init__(self, random_state: int = 0):
         self.random_state = random_state
@@ -59,7 +57,6 @@ class RandomRouter(Router):
 class BestSingleRouter(Router):
     """Every prompt to the model of best mean training quality (cheapest among ties)."""
 
-    uses_wtp = False
 
     def fit(self, data, X=None):
         """Pick the model on the training split. Returns self."""

@@ -5,9 +5,10 @@ overgenerate-and-rerank, plus a vectorised sweep over judge error rates and cost
   (noisy) judge accepts an answer or the per-query cost cap ``T`` stops the cascade.
 * :class:`OvergenerateRouter` -- every model answers, a perfect reward picks the best one,
   the query costs the sum of all models.
-* :func:`cascade_sweep` -- every (error rate, cap) pair on a test split at once, as a tidy
-  table (dataset, router, params, error_rate, cap, cost, quality), cost = the test split's
-  total USD per dataset, quality = its mean.
+* The knob is the cap ``T``: :meth:`CascadeRouter.knob_grid` proposes a log grid per dataset
+  from the training rows (:func:`cascade_caps`), and :meth:`CascadeRouter.sweep_outcomes`
+  evaluates every cap at once (vectorised); :func:`routerlib.evaluate.sweep` turns that into a
+  table like any other router's.
 * :func:`cascade_reference` -- a plain row-by-row loop that follows the same rules, the
   brute-force check for tests and benchmarks (slow; never used by the figures).
 
@@ -64,8 +65,8 @@ repository; ``variant="public"`` reproduces each point except the unseeded draws
    the mean response length); the data holds no token prices, so both variants here order
    by mean cost on the training split.
 6. Its cap grid is 0.001 ... 100 USD (11 values); most of it is above every per-query cost,
-   so the public curves have few distinct points. :func:`cascade_caps` offers that grid as
-   ``"public"``; the default is a log grid over the data's own per-query costs.
+   so the public curves have few distinct points. :data:`PUBLIC_CAPS` is that grid; the
+   default is a log grid over the training split's own per-query costs.
 
 Example
 -------
@@ -77,18 +78,16 @@ array([[-1,  1,  1]])
 
 from __future__ import annotations
 
-import zlib
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
-from .base import Router
+from ..seeds import rng
+from .base import Outcomes, Router
 
 __all__ = [
     "CascadeRouter",
     "OvergenerateRouter",
-    "cascade_sweep",
     "cascade_caps",
     "cascade_reference",
     "called_last",
@@ -118,12 +117,6 @@ def _check_variant(variant: str, cap_rule: str | None) -> str:
     return rule
 
 
-def _group_seed(seed: int | None, key: str):
-    if seed is None:
-        return None
-    return (int(seed) * 1_000_003 + zlib.crc32(str(key).encode())) % (2**32)
-
-
 def judge_draws(data, seed: int | None = 0) -> np.ndarray:
     """The uniform draws behind the judge's errors, shape (n, m).
 
@@ -135,7 +128,7 @@ def judge_draws(data, seed: int | None = 0) -> np.ndarray:
     u = np.empty((data.n, data.m))
     for d in np.unique(data.dataset.astype(str)):
         rows = np.flatnonzero(data.dataset == d)
-        u[rows] = np.random.default_rng(_group_seed(seed, d)).random((rows.size, data.m))
+        u[rows] = rng(seed, d).random((rows.size, data.m))
     return u
 
 
@@ -275,7 +268,7 @@ class CascadeRouter(Router):
     and quality.
     """
 
-    uses_wtp = False
+    knob = "cap"
 
     def __init__(self, error_rate: float = 0.0, cap: float = np.inf, variant: str = "paper",
                  cap_rule: str | None = None, threshold: float | None = None, seed: int | None = 0):
@@ -293,11 +286,26 @@ class CascadeRouter(Router):
         self.models_ = np.asarray(data.models)
         self.order_ = {"*": _order_by_cost(data.cost)}
         self.threshold_ = {"*": _threshold_of(data.quality, self.variant, self.threshold)}
+        self.cap_range_ = {"*": _cap_range(data.cost, self.order_["*"])}
         for d in data.datasets:
             rows = data.dataset == d
             self.order_[d] = _order_by_cost(data.cost[rows])
             self.threshold_[d] = _threshold_of(data.quality[rows], self.variant, self.threshold)
+            self.cap_range_[d] = _cap_range(data.cost[rows], self.order_[d])
         return self
+
+    def knob_grid(self, n: int | None = None, dataset: str | None = None) -> np.ndarray:
+        """A log grid of ``n`` (default 20) caps over the training rows of ``dataset``
+        (:func:`cascade_caps`; all training rows for None or an unseen dataset)."""
+        self._check_fitted()
+        lo, hi = self.cap_range_[dataset if dataset in self.cap_range_ else "*"]
+        return _cap_grid(lo, hi, 20 if n is None else n)
+
+    def sweep_outcomes(self, data, X=None, values=None) -> Outcomes:
+        """Every prompt's outcome at every cap at once (vectorised)."""
+        caps = self.knob_grid() if values is None else np.asarray(values, dtype=float).ravel()
+        c, q, last = self.outcome_caps(data, caps, return_last=True)
+        return Outcomes(np.ascontiguousarray(last.T), np.ascontiguousarray(c.T), np.ascontiguousarray(q.T))
 
     def _groups(self, data):
         for d in np.unique(data.dataset.astype(str)):
@@ -352,8 +360,6 @@ class OvergenerateRouter(Router):
     true quality) picks the best answer (the cheapest among ties), and the query costs the
     sum of all models' costs. Quality = the Oracle's; cost = every model's cost added."""
 
-    uses_wtp = False
-
     def __init__(self):
         pass
 
@@ -367,6 +373,18 @@ class OvergenerateRouter(Router):
         return data.cost.sum(axis=1), data.quality[np.arange(data.n), r]
 
 
+def _cap_range(cost: np.ndarray, order: np.ndarray) -> tuple[float, float]:
+    lo = float(np.median(cost[:, order[0]]))
+    hi = float(cost.sum(axis=1).max())
+    return max(lo, hi * 1e-9, 1e-12), hi
+
+
+def _cap_grid(lo: float, hi: float, n: int) -> np.ndarray:
+    if hi <= lo:
+        return np.array([lo])
+    return np.geomspace(lo, hi * (1 + 1e-9), n)
+
+
 def cascade_caps(data, n: int = 20, order: Sequence[int] | None = None) -> np.ndarray:
     """A log grid of per-query caps ``T`` (USD) over one dataset's own costs.
 
@@ -374,68 +392,8 @@ def cascade_caps(data, n: int = 20, order: Sequence[int] | None = None) -> np.nd
     paper variant leaves about half the queries unanswered, and lower caps only mix the
     cascade further with the null router, which every hull already does below its first
     point) to the largest per-query cost of calling every model (above it no cap binds),
-    ``n`` points, geometric.
+    ``n`` points, geometric. A fitted :class:`CascadeRouter` proposes this grid over its
+    training rows (:meth:`CascadeRouter.knob_grid`).
     """
     order = _order_by_cost(data.cost) if order is None else np.asarray(order)
-    lo = float(np.median(data.cost[:, order[0]]))
-    hi = float(data.cost.sum(axis=1).max())
-    lo = max(lo, hi * 1e-9, 1e-12)
-    if hi <= lo:
-        return np.array([lo])
-    return np.geomspace(lo, hi * (1 + 1e-9), n)
-
-
-def cascade_sweep(
-    train,
-    test,
-    error_rates: Iterable[float] = ERROR_RATES,
-    caps: str | Sequence[float] | None = None,
-    variant: str = "paper",
-    cap_rule: str | None = None,
-    threshold: float | None = None,
-    seed: int | None = 0,
-    n_caps: int = 20,
-) -> pd.DataFrame:
-    """Every (error rate, cap) cascade on ``test``, per dataset, fitted on ``train``.
-
-    Parameters
-    ----------
-    train, test : RoutingData
-        The split (``data.split(seed)``); order and threshold are learnt on ``train``.
-    error_rates : iterable of float
-    caps : None, "public" or a sequence of floats
-        None: :func:`cascade_caps` per dataset (``n_caps`` points, on the test rows);
-        "public": the public config's 11 caps; a sequence: the same caps for every dataset.
-    variant, cap_rule, threshold, seed : as in :class:`CascadeRouter`
-
-    Returns
-    -------
-    DataFrame with one row per (dataset, error rate, cap): dataset, router ("cascade"),
-    params, error_rate, cap, cost (total USD over the dataset's test rows), quality (mean),
-    variant, cap_rule, n (test rows), unanswered (share of queries with no answer).
-    """
-    rule = _check_variant(variant, cap_rule)
-    router = CascadeRouter(variant=variant, cap_rule=cap_rule, threshold=threshold, seed=seed).fit(train)
-    error_rates = [float(e) for e in error_rates]
-    rows = []
-    for d in test.datasets:
-        part = test.subset(d)
-        key = d if d in router.order_ else "*"
-        order = router.order_[key]
-        if caps is None:
-            grid = cascade_caps(part, n_caps, order)
-        elif isinstance(caps, str):
-            if caps != "public":
-                raise ValueError(f"caps must be None, 'public' or a sequence; got {caps!r}")
-            grid = np.asarray(PUBLIC_CAPS)
-        else:
-            grid = np.asarray(caps, float)
-        u = judge_draws(part, seed)
-        for e in error_rates:
-            c, q, last = router.outcome_caps(part, grid, e, draws=u, return_last=True)
-            for k, T in enumerate(grid):
-                rows.append((d, "cascade", f"variant={variant},cap_rule={rule},error_rate={e:g},cap={T:.6g}",
-                             e, float(T), float(c[:, k].sum()), float(q[:, k].mean()), variant, rule,
-                             part.n, float((last[:, k] < 0).mean())))
-    return pd.DataFrame(rows, columns=["dataset", "router", "params", "error_rate", "cap", "cost", "quality",
-                                       "variant", "cap_rule", "n", "unanswered"])
+    return _cap_grid(*_cap_range(data.cost, order), n)

@@ -13,17 +13,21 @@ How cost is predicted (``cost_model``):
   ``cost_neighbors`` nearest training prompts (cosine). Long prompts cost more, and their
   neighbours are long too.
 
-Predictions are cached in the fitted router per input (a fingerprint of ``X`` and of the
-parameters other than ``willingness_to_pay``), so a willingness-to-pay sweep, by
-``set_params(willingness_to_pay=...)`` or by :meth:`PredictiveRouter.route_many`, never
-recomputes them. ``route_many`` scores all prompts for all willingness-to-pay values in
-one vectorised argmax.
+The knob is ``willingness_to_pay`` (lambda); :func:`wtp_grid` spans it from "always the
+cheapest model" to "always the best" on the training split's own scales. Predictions are cached
+in the fitted router per input (a fingerprint of ``X`` and of the parameters other than
+``willingness_to_pay``), so a sweep, by ``set_params(willingness_to_pay=...)`` or by
+:meth:`PredictiveRouter.sweep_outcomes` (all prompts for all values in one vectorised argmax),
+never recomputes them.
 
 Example
 -------
 >>> import numpy as np
->>> from routerlib.routers.predictive import KNNRouter, _toy
->>> train, X = _toy()
+>>> from routerlib.data import RoutingData
+>>> rng = np.random.default_rng(0)
+>>> q = np.clip([0.2, 0.5, 0.9] + 0.05 * rng.standard_normal((60, 3)), 0, 1)
+>>> train = RoutingData.from_arrays(q, np.tile([1e-4, 1e-3, 1e-2], (60, 1)))
+>>> X = rng.standard_normal((60, 8))
 >>> r = KNNRouter(n_neighbors=5).fit(train, X)
 >>> r.set_params(willingness_to_pay=1e6).route(train, X)[:4].tolist()  # best model
 [2, 2, 2, 2]
@@ -38,9 +42,9 @@ import warnings
 
 import numpy as np
 
-from .base import Router
+from .base import Outcomes, Router
 
-__all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "choose"]
+__all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "choose", "wtp_grid"]
 
 
 def _normalise(X: np.ndarray) -> np.ndarray:
@@ -106,19 +110,40 @@ def choose(quality_hat: np.ndarray, cost_hat: np.ndarray, willingness_to_pay, ch
     return out
 
 
-def _toy(n: int = 60, d: int = 8, seed: int = 0):
-    """A small synthetic RoutingData (3 models: cheap/bad, mid, dear/good) and random X."""
-    from ..data import RoutingData
+def wtp_grid(mean_cost, mean_quality, n: int = 40, widen: float = 10.0, min_quality_gap: float = 1e-3) -> np.ndarray:
+    """Log-spaced willingness-to-pay values spanning every trade-off between the models.
 
-    rng = np.random.default_rng(seed)
-    q = np.clip(np.array([0.2, 0.5, 0.9]) + 0.05 * rng.standard_normal((n, 3)), 0, 1)
-    c = np.array([1e-4, 1e-3, 1e-2]) * (1 + 0.1 * rng.random((n, 3)))
-    data = RoutingData(
-        sample_id=np.arange(n).astype(str), prompt=np.array([f"prompt {i}" for i in range(n)], dtype=object),
-        eval_name=np.array(["toy"] * n), dataset=np.array(["toy"] * n), models=np.array(["a", "b", "c"]),
-        quality=q, cost=c, name="toy",
-    )
-    return data, rng.standard_normal((n, d)).astype(np.float32)
+    From (smallest positive gap between two models' mean cost per prompt) / (largest possible
+    quality gap, 1) to (largest mean-cost gap) / (smallest positive mean-quality gap, floored at
+    ``min_quality_gap``), widened by ``widen`` at both ends: at the low end every router picks the
+    cheapest model, at the high end the best predicted one.
+
+    Parameters
+    ----------
+    mean_cost, mean_quality : array_like of shape (m,)
+        Each model's mean cost per prompt (USD) and mean quality on the training split.
+    n : int
+        Number of values (>= 2).
+
+    Returns
+    -------
+    ndarray of shape (n,), increasing
+
+    >>> wtp_grid([1e-4, 1e-2], [0.2, 0.9], n=3).round(8).tolist()
+    [0.00099, 0.01183276, 0.14142857]
+    """
+    c = np.unique(np.asarray(mean_cost, dtype=float))
+    q = np.unique(np.asarray(mean_quality, dtype=float))
+    cg = np.diff(c)
+    cg = cg[cg > 0]
+    qg = np.diff(q)
+    qg = qg[qg > 0]
+    c_lo = cg.min() if cg.size else max(float(c.max()), 1e-12)
+    c_hi = float(c.max() - c.min()) if c.size > 1 else max(float(c.max()), 1e-12)
+    q_lo = max(float(qg.min()) if qg.size else min_quality_gap, min_quality_gap)
+    lo = c_lo / 1.0 / widen
+    hi = max(c_hi / q_lo * widen, lo * 10)
+    return np.geomspace(lo, hi, int(n))
 
 
 class PredictiveRouter(Router):
@@ -127,8 +152,7 @@ class PredictiveRouter(Router):
     Subclasses implement ``_fit_quality(X, quality)`` and ``_predict_quality(X) -> (n, m)``.
     """
 
-    needs_embeddings = True
-    uses_wtp = True
+    knob = "willingness_to_pay"
 
     # ---- subclass hooks ---------------------------------------------------------------
     def _fit_quality(self, X: np.ndarray, quality: np.ndarray) -> None:  # pragma: no cover
@@ -220,10 +244,18 @@ class PredictiveRouter(Router):
         Q, C = self.predict(data, X)
         return choose(Q, C, float(self.willingness_to_pay))
 
-    def route_many(self, data, X, willingness_to_pay) -> np.ndarray:
-        """Routes for many willingness-to-pay values at once, shape (w, n)."""
+    def knob_grid(self, n: int | None = None, dataset: str | None = None) -> np.ndarray:
+        """:func:`wtp_grid` of the training split's mean costs and qualities (``n`` default 40)."""
+        self._check_fitted()
+        return wtp_grid(self.mean_cost_, self.mean_quality_, 40 if n is None else n)
+
+    def sweep_outcomes(self, data, X=None, values=None) -> Outcomes:
+        """Every prompt's outcome at many willingness-to-pay values, in one vectorised argmax."""
         Q, C = self.predict(data, X)
-        return choose(Q, C, np.asarray(willingness_to_pay, dtype=float).ravel())
+        w = self.knob_grid() if values is None else np.asarray(values, dtype=float).ravel()
+        choice = choose(Q, C, w)
+        rows = np.arange(data.n)[None, :]
+        return Outcomes(choice, data.cost[rows, choice], data.quality[rows, choice])
 
 
 class KNNRouter(PredictiveRouter):

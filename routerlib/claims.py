@@ -1,0 +1,258 @@
+"""The paper's statements, measured against our results: what the notebooks print and check.
+
+Each function takes results (tables of :mod:`routerlib.evaluate` and :mod:`routerlib.metrics`)
+and returns a table that sets the paper's number or verdict beside ours; the ``check_*``
+functions assert what must hold on any data and raise ``AssertionError`` when it does not.
+
+* :func:`table1_comparison`, :func:`table1_summary` -- Table 1 (per model and Oracle, quality and cost)
+* :func:`predictive_vs_paper`, :func:`average_aiq_vs_paper`, :func:`selection_vs_paper` -- section 5.3
+  on KNN and MLP against the Zero router (Figure 4) and Appendix B's best configurations
+* :func:`cascade_claims`, :func:`check_cascade` -- section 5.3 on the cascade (Figures 5 and 8)
+* :func:`check_router_result` -- what any router evaluation must satisfy (Figures 4, 6, 9)
+* :func:`rag_routing` -- section 5.4: who answers time-sensitive and timeless RAG queries (Figure 6)
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .evaluate import evaluate_cascade, param_str
+from .data import online_models, time_sensitive
+from .metrics import aiq_wide, full_size_summary, vs_zero
+from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
+
+__all__ = ["WIDE_MARGIN", "table1_comparison", "table1_summary", "predictive_vs_paper", "average_aiq_vs_paper",
+           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "routing_shares", "rag_routing"]
+
+#: what "a significant margin" over the Zero router is taken to mean in the cascade checks (AIQ units)
+WIDE_MARGIN = 0.05
+
+
+# ----- Table 1 ------------------------------------------------------------------------------
+def table1_comparison(data, seed: int = 0) -> pd.DataFrame:
+    """Per dataset and model (and the Oracle): ours on the 30% test split and the whole data beside Table 1.
+
+    Columns dataset, model, quality_test, cost_test (scaled to the full dataset, see
+    :func:`~routerlib.metrics.full_size_summary`), n, quality_all, cost_all, paper_name,
+    quality_paper, cost_paper, d_quality_test, d_quality_all, cost_ratio (test / paper).
+    """
+    _, test = data.split(seed=seed)
+    ours = full_size_summary(test, data).rename(columns={"quality": "quality_test", "total_cost": "cost_test"})
+    whole = data.summary().rename(columns={"quality": "quality_all", "total_cost": "cost_all"})
+    paper = table1_frame().rename(columns={"quality": "quality_paper", "total_cost": "cost_paper"})
+    t1 = ours.merge(whole[["dataset", "model", "quality_all", "cost_all"]], on=["dataset", "model"])
+    t1 = t1.merge(paper, on=["dataset", "model"], how="left")
+    t1["paper_name"] = [short_name(m) if m != "oracle" else "Oracle" for m in t1.model]
+    t1["d_quality_test"] = t1.quality_test - t1.quality_paper
+    t1["d_quality_all"] = t1.quality_all - t1.quality_paper
+    t1["cost_ratio"] = t1.cost_test / t1.cost_paper
+    return t1
+
+
+def table1_summary(t1: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset: the largest |quality difference| (test, whole data), the median cost ratio,
+    and the Oracle's quality and cost beside Table 1's; asserts the Oracle beats every model."""
+    models = t1[t1.model != "oracle"]
+    orc = t1[t1.model == "oracle"].set_index("dataset")
+    best = models.groupby("dataset").quality_test.max()
+    assert (orc.quality_test >= best.reindex(orc.index) - 1e-12).all(), "the Oracle must beat every model"
+    out = pd.DataFrame({
+        "max_abs_dq_test": models.groupby("dataset").d_quality_test.apply(lambda s: s.abs().max()),
+        "max_abs_dq_all": models.groupby("dataset").d_quality_all.apply(lambda s: s.abs().max()),
+        "median_cost_ratio": models.groupby("dataset").cost_ratio.median(),
+    })
+    return out.join(orc[["quality_test", "quality_paper", "cost_test", "cost_paper"]].add_prefix("oracle_"))
+
+
+# ----- Figure 4 -----------------------------------------------------------------------------
+def predictive_vs_paper(aiq_by_view: Mapping[str, pd.DataFrame], routers=("knn", "mlp")) -> pd.DataFrame:
+    """Section 5.3's verdict of each router against the Zero router per dataset, beside ours.
+
+    ``aiq_by_view``: prompt view -> AIQ table (:func:`~routerlib.metrics.aiq_table`). Ours is
+    ``above`` / ``below`` / ``comparable`` (within 0.005, :func:`~routerlib.metrics.vs_zero`).
+    """
+    rows = []
+    for v, aiq in aiq_by_view.items():
+        vz = vs_zero(aiq)
+        for r in vz[vz["router"].isin(routers)].itertuples():
+            rows.append((v, r.dataset, r.router, PAPER_PREDICTIVE_VS_ZERO.get(r.dataset, "n/a"), round(r.delta, 4),
+                         r.verdict))
+    cmp = pd.DataFrame(rows, columns=["view", "dataset", "router", "paper", "ours: AIQ - Zero", "ours"])
+    cmp["agrees"] = cmp["paper"] == cmp["ours"]
+    return cmp
+
+
+def average_aiq_vs_paper(aiq_by_view: Mapping[str, pd.DataFrame], order=("zero", "knn", "mlp", "svm")) -> pd.DataFrame:
+    """Average AIQ over the datasets present (paper convention) per view, beside the paper's 0.773 / 0.769 / 0.763."""
+    avg = pd.DataFrame({v: aiq_wide(a, "aiq", list(order)).loc["average", ["knn", "mlp", "zero"]]
+                        for v, a in aiq_by_view.items()})
+    avg["paper (6 datasets)"] = [PAPER_AIQ["knn"], PAPER_AIQ["mlp"], PAPER_AIQ["zero"]]
+    return avg
+
+
+def selection_vs_paper(selected_by_view: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The configuration chosen on each training split beside Appendix B's best."""
+    sel = pd.concat([s.assign(view=v) for v, s in selected_by_view.items()], ignore_index=True)
+    sel["paper best"] = [param_str(PAPER_BEST.get(r, {})) for r in sel["router"]]
+    sel["agrees"] = sel["params"] == sel["paper best"]
+    return sel[["view", "dataset", "router", "params", "paper best", "agrees"]]
+
+
+def check_router_result(res, routers=()) -> None:
+    """Assert what every router evaluation must satisfy: the Oracle beats every model and every
+    router's hull (AIQ <= the Oracle's quality); every AIQ lies in [0, 1]; the lowest knob value
+    of a willingness-to-pay sweep sends every prompt to one model."""
+    a = res.aiq
+    assert a["aiq"].between(0, 1).all() and a["aiq_public"].between(0, 1).all(), "AIQ outside [0, 1]"
+    for d, o in res.oracle.set_index("dataset").iterrows():
+        mp = res.models[res.models["dataset"] == d]
+        assert o["quality"] >= mp["quality"].max() - 1e-12, d
+        assert a[a["dataset"] == d]["aiq"].max() <= o["quality"] + 1e-9, d
+        for r in routers:
+            s = res.sweeps[(res.sweeps["dataset"] == d) & (res.sweeps["router"] == r)]
+            if len(s) and (s["knob"] == "willingness_to_pay").all():
+                assert np.isclose(mp["cost"].to_numpy(), s["cost"].iloc[0], rtol=1e-9).any(), (d, r)
+
+
+# ----- Figures 5 and 8 ----------------------------------------------------------------------
+def _aiq_of(aiq: pd.DataFrame, dataset: str, system: str, variant: str = "", error_rate=None, col: str = "aiq"):
+    sel = (aiq.dataset == dataset) & (aiq.system == system)
+    if system == "cascade":
+        sel &= (aiq.variant == variant) & np.isclose(aiq.error_rate, error_rate)
+    return float(aiq.loc[sel, col].iloc[0])
+
+
+def cascade_aiq_wide(study, col: str = "aiq") -> pd.DataFrame:
+    """AIQ table for printing: one row per system (Zero router, Oracle, cascade per variant and
+    error rate), one column per dataset, plus their mean."""
+    a = study.aiq.copy()
+    a["system_label"] = ["Zero router" if r.system == "zero" else "Oracle" if r.system == "oracle"
+                         else f"cascade {r.variant} e={r.error_rate:g}" for r in a.itertuples()]
+    order = list(dict.fromkeys(a.sort_values(["variant", "error_rate"], na_position="first").system_label))
+    w = a.pivot(index="system_label", columns="dataset", values=col)
+    w = w.reindex(index=order, columns=[d for d in study.datasets if d in w.columns])
+    w["mean"] = w.mean(axis=1)
+    w.index.name = col
+    return w
+
+
+def cascade_claims(study, variant: str = "paper", margin: float = WIDE_MARGIN) -> pd.DataFrame:
+    """The statements of section 5.3 on cascades, per dataset, measured.
+
+    Columns: dataset, top_quality_e0 (zero-error cascade at the largest cap), oracle,
+    gap_to_oracle, aiq_zero, aiq_e0, then per error rate ``margin_<e>`` = cascade AIQ minus Zero
+    router AIQ (paper convention), and the three verdicts: ``approaches_oracle`` (gap < 0.02),
+    ``wide_margin_to_0.1`` (every margin for e <= 0.1 exceeds ``margin``),
+    ``falls_apart_past_0.2`` (every cascade with e > 0.2 has AIQ below the Zero router).
+    """
+    rows = []
+    for d in study.datasets:
+        s = study.sweep[(study.sweep.dataset == d) & (study.sweep.variant == variant)]
+        e0 = s[s.error_rate == 0].sort_values("cap")
+        o = study.points[(study.points.dataset == d) & (study.points.system == "oracle")].iloc[0]
+        zero = _aiq_of(study.aiq, d, "zero")
+        row = {"dataset": d, "top_quality_e0": float(e0.quality.iloc[-1]), "oracle": float(o.quality),
+               "gap_to_oracle": float(o.quality - e0.quality.iloc[-1]), "aiq_zero": zero,
+               "aiq_e0": _aiq_of(study.aiq, d, "cascade", variant, 0.0)}
+        margins = {}
+        for e in sorted(s.error_rate.unique()):
+            margins[e] = _aiq_of(study.aiq, d, "cascade", variant, e) - zero
+            row[f"margin_{e:g}"] = margins[e]
+        row["approaches_oracle"] = row["gap_to_oracle"] < 0.02
+        row["wide_margin_to_0.1"] = all(v > margin for e, v in margins.items() if e <= 0.1)
+        row["falls_apart_past_0.2"] = all(v < 0 for e, v in margins.items() if e > 0.2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def check_cascade(study, data, seed: int = 0) -> list[str]:
+    """Assert what must hold on every data, and return one summary line per dataset.
+
+    * the Oracle is at least as good as every model (test split);
+    * every AIQ, in both conventions, lies in [0, 1];
+    * on binary scores, the zero-error cascade at the largest cap has exactly the Oracle's
+      quality (both variants: it stops at the first right answer, or ends wrong when no model
+      is right);
+    * error rate 0 gives the same sweep whatever the seed of the judge's draws.
+    """
+    lines = []
+    checks = cascade_claims(study).set_index("dataset") if study.datasets else None
+    for d in study.datasets:
+        _, te = data.subset(d).split(seed)
+        s = study.sweep[study.sweep.dataset == d]
+        a = study.aiq[study.aiq.dataset == d]
+        oracle_q = te.quality.max(axis=1).mean()
+        assert oracle_q >= te.quality.mean(axis=0).max() - 1e-12, d
+        assert ((a.aiq >= 0) & (a.aiq <= 1) & (a.aiq_public >= 0) & (a.aiq_public <= 1)).all(), d
+        if np.isin(te.quality, [0.0, 1.0]).all():
+            for v in s.variant.unique():
+                top = s[(s.variant == v) & (s.error_rate == 0)].sort_values("cap").quality.iloc[-1]
+                assert abs(top - oracle_q) < 1e-12, (d, v, top, oracle_q)
+        e0 = [evaluate_cascade(data.subset(d), [d], seed=seed, judge_seed=k, error_rates=[0.0], variants=["paper"])
+              .sweep[["cap", "cost", "quality"]].to_numpy() for k in (seed, seed + 1)]
+        assert np.array_equal(*e0), d
+        r = checks.loc[d]
+        lines.append(
+            f"{d}: Oracle {oracle_q:.3f}; Zero AIQ {r.aiq_zero:.3f}; cascade AIQ e=0 {r.aiq_e0:.3f}, "
+            f"e=0.1 {r.aiq_zero + r['margin_0.1']:.3f}, e=0.2 {r.aiq_zero + r['margin_0.2']:.3f}, "
+            f"e=0.4 {r.aiq_zero + r['margin_0.4']:.3f} | approaches Oracle: {r.approaches_oracle}, "
+            f"wide margin up to 0.1: {r['wide_margin_to_0.1']}, falls apart past 0.2: {r['falls_apart_past_0.2']}")
+    return lines
+
+
+# ----- Figure 6 -----------------------------------------------------------------------------
+def routing_shares(choices: np.ndarray, timely: np.ndarray, online) -> tuple[float, float]:
+    """Share of time-sensitive and of timeless queries answered by an online model.
+
+    ``choices`` (n,) model indices (-1: no answer, counted as not online).
+
+    >>> routing_shares(np.array([0, 1, 1, -1]), np.array([True, True, False, False]), [1])
+    (0.5, 0.5)
+    """
+    on = np.isin(choices, list(online))
+    ts = float(on[timely].mean()) if timely.any() else float("nan")
+    tl = float(on[~timely].mean()) if (~timely).any() else float("nan")
+    return ts, tl
+
+
+def rag_routing(res, data, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Section 5.4's statement measured: which queries each router answers with an online model.
+
+    ``res``: an evaluation on the RAG data kept with its outcomes (``keep_outcomes=True``).
+
+    Returns
+    -------
+    points : Figure 6's table: every sweep point (system ``router``) with the shares of
+        time-sensitive and timeless test queries answered online, then the models and the Oracle
+    shares : per router its point of highest quality (the cheapest such point), the Oracle and
+        each model: kind, router, cost, quality, time_sensitive, timeless
+    how : how "time-sensitive" was decided (the simulated label, or a keyword rule)
+    """
+    test = data.select(data.split_mask(seed))
+    timely, how = time_sensitive(test)
+    online = online_models(data.models)
+    pts = res.points()
+    pts["system"] = pts["kind"].map({"sweep": "router", "model": "model", "oracle": "oracle"})
+    sh = np.full((len(pts), 2), np.nan)
+    sweep_rows = np.flatnonzero(pts["kind"].to_numpy() == "sweep")
+    k = 0
+    for (_, name), out in res.outcomes.items():
+        for choice in out.choice:
+            sh[sweep_rows[k]] = routing_shares(choice, timely, online)
+            k += 1
+    pts["share_time_sensitive_online"], pts["share_timeless_online"] = sh[:, 0], sh[:, 1]
+    rows = []
+    for r, g in pts[pts.kind == "sweep"].groupby("router", sort=False):
+        best = g[g.quality >= g.quality.max() - 1e-12].sort_values("cost").iloc[0]
+        rows.append(("router", r, best.cost, best.quality, best.share_time_sensitive_online,
+                     best.share_timeless_online))
+    o = pts[pts.kind == "oracle"].iloc[0]
+    rows.append(("oracle", "Oracle", o.cost, o.quality, *routing_shares(test.oracle_choice(), timely, online)))
+    for j, r in enumerate(pts[pts.kind == "model"].itertuples()):
+        rows.append(("model", short_name(r.router), r.cost, r.quality, float(j in online), float(j in online)))
+    shares = pd.DataFrame(rows, columns=["kind", "router", "cost", "quality", "time_sensitive", "timeless"])
+    cols = ["dataset", "system", "router", "params"] + [c for c in ("willingness_to_pay", "cap") if c in pts.columns]
+    return pts[cols + ["cost", "quality", "share_time_sensitive_online", "share_timeless_online"]], shares, how

@@ -1,0 +1,39 @@
+"""Prompt embeddings: what a predictive router sees of a prompt.
+
+* :mod:`.views` -- the prompt as stored, or the question alone (shared few-shot prefix removed)
+* :mod:`.cache` -- the on-disk cache of vectors (atomic shards, safe with concurrent runs)
+* :mod:`.sentence` -- sentence-transformers models (MiniLM-L6 offline by default), :func:`embed`
+* :mod:`.tfidf` -- TF-IDF + SVD, fitted on training prompts only
+
+Every embedder is a scikit-learn transformer (``fit(prompts)``, ``transform(prompts) -> (n, d)``),
+built by name with :func:`make_embedder`.
+"""
+
+from __future__ import annotations
+
+from .cache import EmbeddingCache, prompt_hashes
+from .sentence import DEFAULT_MODEL, EmbeddingModelUnavailable, SentenceEmbedder, embed, embedding_cache_dir
+from .tfidf import TfidfEmbedder
+from .views import VIEWS, prompt_view, strip_shared_prefix
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "EmbeddingModelUnavailable",
+    "EmbeddingCache",
+    "embed",
+    "embedding_cache_dir",
+    "prompt_hashes",
+    "strip_shared_prefix",
+    "prompt_view",
+    "VIEWS",
+    "SentenceEmbedder",
+    "TfidfEmbedder",
+    "make_embedder",
+]
+
+
+def make_embedder(name: str = DEFAULT_MODEL, **kw):
+    """``"tfidf"`` -> :class:`TfidfEmbedder`, anything else -> :class:`SentenceEmbedder` of that model."""
+    if name == "tfidf":
+        return TfidfEmbedder(**kw)
+    return SentenceEmbedder(name, **kw)
