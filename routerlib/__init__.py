@@ -1,18 +1,17 @@
 """routerlib: the helper package of the RouterBench reproduction.
 
-Where things live (one module per concern):
+Layers, bottom to top; each module imports only from the layers below it:
 
-* ``hull``      -- NDCH, interpolation/extrapolation, AIQ (paper section 3)
-* ``data``      -- RoutingData, the RouterBench loader, ``load()`` for notebooks
-* ``simulate``  -- the embedded simulated benchmark (and the simulated RAG set)
-* ``paper``     -- numbers printed in the paper (Table 1, AIQ values), for comparison
-* ``embed``     -- prompt embeddings with an on-disk cache
-* ``routers/``  -- one module per router family, registry ``routers.ROUTERS``
-* ``evaluate``  -- willingness-to-pay / cost-cap sweeps -> tidy tables, AIQ per router
-* ``metrics``   -- summary metrics over systems
-* ``plots``     -- one style, one ``savefig``
-* ``figures_cascade`` -- figure and table code shared by notebooks 06-08 (cascades, RAG)
-* ``paths``     -- project paths
+1. ``paths`` (project paths), ``paper`` (every number the paper prints; the one MODELS and
+   DATASETS list), ``seeds`` (seed mixing), ``hull`` (NDCH, interpolation, AIQ; numpy only)
+2. ``data/`` -- RoutingData, the wide format, the hub download, the simulated RouterBench and RAG
+   set, ``load()`` the one dispatcher
+3. ``embed/`` -- prompt views, embedders (MiniLM, TF-IDF) and the on-disk cache
+4. ``routers/`` -- one family per module, the common fit/route/knob contract, the registry ``ROUTERS``
+5. ``metrics`` -- tables -> numbers (AIQ tables on one domain rule, summaries)
+6. ``evaluate`` -- the protocols: one sweep over any router's knob, splits, selection on training rows
+7. ``claims`` -- the paper's statements measured against our results (what notebooks print and check)
+8. ``plots/`` -- one style, the panels, each figure drawn from its saved CSVs (draws only; no computation)
 """
 
 __version__ = "0.1.0"

@@ -25,7 +25,8 @@ from .metrics import aiq_wide, full_size_summary, vs_zero
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
 __all__ = ["WIDE_MARGIN", "table1_comparison", "table1_summary", "predictive_vs_paper", "average_aiq_vs_paper",
-           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "routing_shares", "rag_routing"]
+           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "routing_shares",
+           "rag_routing"]
 
 #: what "a significant margin" over the Zero router is taken to mean in the cascade checks (AIQ units)
 WIDE_MARGIN = 0.05
@@ -137,6 +138,19 @@ def cascade_aiq_wide(study, col: str = "aiq") -> pd.DataFrame:
     w["mean"] = w.mean(axis=1)
     w.index.name = col
     return w
+
+
+def cascade_report(study) -> str:
+    """What notebooks 06 and 07 print: the AIQ per system and error rate in both conventions,
+    then :func:`cascade_claims` (one column per dataset)."""
+    if not study.datasets:
+        return "no dataset of this figure in the data: " + ", ".join(study.skipped)
+    with pd.option_context("display.width", 200, "display.max_columns", 40):
+        return "\n\n".join([
+            "AIQ, paper convention:\n" + cascade_aiq_wide(study).round(3).to_string(),
+            "AIQ, public code's convention:\n" + cascade_aiq_wide(study, "aiq_public").round(3).to_string(),
+            "the paper's statements (paper variant):\n"
+            + cascade_claims(study).set_index("dataset").T.to_string(float_format=lambda x: f"{x:.3f}")])
 
 
 def cascade_claims(study, variant: str = "paper", margin: float = WIDE_MARGIN) -> pd.DataFrame:

@@ -2,10 +2,10 @@
 
     .venv/bin/python scripts/bench_cascade.py [--scale 1.0] [--seed 0]
 
-Prints: the vectorised sweep (8 error rates x 20 caps, and x the public 11 caps) over the
-six datasets of Figures 5 and 8, on the 30% test split and on every prompt of the simulated
-benchmark; then the row-by-row reference (``cascade_reference``) on one error rate, checked
-equal to the sweep, with its time extrapolated to the whole sweep.
+Prints: the cascade study (8 error rates x 20 caps, both variants) over the six datasets of
+Figures 5 and 8 on the 30% test split; the vectorised sweep of one fitted cascade over 20 caps on
+every prompt of the simulated benchmark; then the row-by-row reference (``cascade_reference``)
+on one error rate, checked equal to the sweep, with its time extrapolated to every error rate.
 """
 
 from __future__ import annotations
@@ -16,14 +16,8 @@ import time
 import numpy as np
 
 from routerlib.data import load
-from routerlib.routers.cascade import (
-    ERROR_RATES,
-    CascadeRouter,
-    cascade_caps,
-    cascade_reference,
-    cascade_sweep,
-    judge_draws,
-)
+from routerlib.evaluate import evaluate_cascade, sweep
+from routerlib.routers.cascade import ERROR_RATES, CascadeRouter, cascade_reference, judge_draws
 
 FIG_DATASETS = ["mmlu", "mbpp", "gsm8k", "arc-challenge", "mt-bench", "hellaswag"]
 
@@ -51,32 +45,29 @@ def main(argv=None) -> int:
           f"(test split {test.n}); loaded in {time.perf_counter() - t0:.2f} s")
 
     n_e = len(ERROR_RATES)
-    for label, tr, te in (("test split", train, test), ("every prompt", data, data)):
-        for caps, k in ((None, 20), ("public", 11)):
-            for variant in ("paper", "public"):
-                t, df = _best_of(lambda: cascade_sweep(tr, te, ERROR_RATES, caps=caps, variant=variant,
-                                                       seed=args.seed))
-                print(f"sweep on {label:12s} ({te.n:6d} prompts), {n_e} error rates x {k:2d} caps x "
-                      f"{te.datasets.__len__()} datasets, {variant:6s} variant: {t:6.3f} s  ({len(df)} points)")
+    t, st = _best_of(lambda: evaluate_cascade(data, FIG_DATASETS, seed=args.seed))
+    print(f"cascade study on the test split ({test.n} prompts): {n_e} error rates x 20 caps x 2 variants x "
+          f"{len(st.datasets)} datasets: {t:.3f} s ({len(st.sweep)} points, AIQ tables included)")
+    router = CascadeRouter(error_rate=0.2, seed=args.seed).fit(data)
+    t, df = _best_of(lambda: sweep(router, data))
+    print(f"one cascade over 20 caps on every prompt ({data.n}): {t:.3f} s")
 
     # row-by-row reference on one error rate, every cap, every dataset of the test split
     e = 0.2
-    router = CascadeRouter(error_rate=e, seed=args.seed).fit(train)
-    df = cascade_sweep(train, test, [e], seed=args.seed)
-    t_ref, n_casc = 0.0, 0
+    t_ref, t_vec, n_casc = 0.0, 0.0, 0
     for d in test.datasets:
-        part = test.subset(d)
-        order, thr = router.order_[d], router.threshold_[d]
+        part, r = test.subset(d), CascadeRouter(error_rate=e, seed=args.seed).fit(train.subset(d))
+        order, thr = r.order_[d], r.threshold_[d]
         flips = judge_draws(part, args.seed) < e
-        grid = cascade_caps(part, 20, order)
+        grid = r.knob_grid(20, d)
+        dt, s = _best_of(lambda: sweep(r, part, values=grid), repeat=1)
+        t_vec += dt
         for k, T in enumerate(grid):
             t0 = time.perf_counter()
             rc, rq, _ = cascade_reference(part.quality, part.cost, order, thr, flips, T, "total")
             t_ref += time.perf_counter() - t0
             n_casc += part.n
-            row = df[df.dataset == d].iloc[k]
-            assert np.isclose(rc.sum(), row.cost, rtol=1e-12, atol=0) and np.isclose(rq.mean(), row.quality)
-    t_vec, _ = _best_of(lambda: cascade_sweep(train, test, [e], seed=args.seed))
+            assert np.isclose(rc.sum(), s.cost.iloc[k], rtol=1e-12, atol=0) and np.isclose(rq.mean(), s.quality.iloc[k])
     print(f"row-by-row reference, error rate {e}, 20 caps, test split: {t_ref:.2f} s for {n_casc} cascades "
           f"(equal to the sweep); the vectorised sweep of the same: {t_vec:.3f} s -> {t_ref / t_vec:.0f}x; "
           f"the reference would take about {t_ref * n_e:.0f} s for all {n_e} error rates")

@@ -31,7 +31,7 @@ def main(argv=None) -> dict:
 
     from routerlib import embed as E
     from routerlib.data import load
-    from routerlib.evaluate import evaluate_predictive
+    from routerlib.evaluate import evaluate_predictive, paper_specs
     from routerlib.metrics import aiq_wide
 
     out: dict = {}
@@ -46,7 +46,7 @@ def main(argv=None) -> dict:
     if args.throughput > 0:
         rng = np.random.default_rng(args.seed)
         sample = [prompts[i] + " " for i in rng.choice(rd.n, size=min(args.throughput, rd.n), replace=False)]
-        E._load_model(E.DEFAULT_MODEL)  # load time is not throughput
+        E.sentence.load_model(E.DEFAULT_MODEL)  # load time is not throughput
         t0 = time.perf_counter()
         E.embed(sample, cache=False, progress=False)
         dt = time.perf_counter() - t0
@@ -59,7 +59,7 @@ def main(argv=None) -> dict:
     X = E.embed(prompts, progress=True)
     out["embed_all_s"] = time.perf_counter() - t0
     print(f"embeddings of all {rd.n} prompts (cache; first run encodes): {out['embed_all_s']:.2f} s")
-    E._memo.clear()
+    E.cache._memo.clear()
     t0 = time.perf_counter()
     X2 = E.embed(prompts, progress=False)
     out["cached_load_s"] = time.perf_counter() - t0
@@ -67,7 +67,7 @@ def main(argv=None) -> dict:
     print(f"cached load of {rd.n} embeddings (fresh read from disk): {out['cached_load_s']:.3f} s")
 
     t0 = time.perf_counter()
-    res = evaluate_predictive(rd, X, routers=("knn", "mlp", "svm"), seed=args.seed, n_wtp=40)
+    res = evaluate_predictive(rd, X, paper_specs(("knn", "mlp", "svm")), seed=args.seed)
     out["sweep_s"] = time.perf_counter() - t0
     print(f"Figure 4 sweep (3 routers, 6 configs, inner selection, 40 WTP values, {len(rd.datasets)} datasets): "
           f"{out['sweep_s']:.1f} s  (target < 120 s at scale 1)")

@@ -46,8 +46,9 @@ def main(folder: str) -> None:
         paper = pd.DataFrame([{k: PAPER_AIQ.get(k) for k in a.columns}], index=["paper (average, public code)"])
         print(f"\n##### Figure 4: AIQ of the predictive routers ({d.name}; paper convention; paper's values for reference)\n")
         print(md(pd.concat([a, paper]).astype(float).rename_axis("dataset")))
-    if (d / "cascade_aiq.csv").exists():
-        c = pd.read_csv(d / "cascade_aiq.csv")
+    parts = [pd.read_csv(d / f) for f in ("fig5_aiq.csv", "fig8_aiq.csv") if (d / f).exists()]
+    if parts:
+        c = pd.concat(parts, ignore_index=True)
         cas = c[(c.system == "cascade") & (c.variant == "paper")]
         piv = cas.pivot_table(index="dataset", columns="error_rate", values="aiq")
         piv.columns = [f"eps={e:g}" for e in piv.columns]

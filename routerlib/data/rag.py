@@ -35,37 +35,20 @@ from .templates import RAG_TOPICS, rag_texts
 __all__ = ["simulate_rag", "is_time_sensitive", "online_models", "time_sensitive", "RAG_MODELS",
            "RAG_ACCURACY", "RAG_PRICES"]
 
-RAG_MODELS = [
-    "gpt-4-1106-preview",
-    "gpt-3.5-turbo-1106",
-    "perplexity/sonar-small-online",
-    "perplexity/sonar-medium-online",
-    "You.com",
+# The five systems: (timeless, time-sensitive) accuracy; assumed list prices (early 2024), not
+# quotes: USD per 1M input tokens, per 1M output tokens, per request; answer length in tokens.
+#   model                             acc timeless  acc timely  in     out    request  answer
+RAG_SYSTEMS = [
+    ("gpt-4-1106-preview",             0.85, 0.15, 10.0, 30.0, 0.0,   120),
+    ("gpt-3.5-turbo-1106",             0.75, 0.10, 1.0,  2.0,  0.0,   90),
+    ("perplexity/sonar-small-online",  0.60, 0.65, 0.2,  0.2,  0.005, 160),
+    ("perplexity/sonar-medium-online", 0.70, 0.80, 0.6,  0.6,  0.005, 180),
+    ("You.com",                        0.65, 0.70, 0.0,  0.0,  0.005, 150),
 ]
-# (timeless, time-sensitive) accuracy per system
-RAG_ACCURACY = {
-    "gpt-4-1106-preview": (0.85, 0.15),
-    "gpt-3.5-turbo-1106": (0.75, 0.10),
-    "perplexity/sonar-small-online": (0.60, 0.65),
-    "perplexity/sonar-medium-online": (0.70, 0.80),
-    "You.com": (0.65, 0.70),
-}
-# Assumed list prices (early 2024), not quotes: USD per 1M input tokens, per 1M output
-# tokens, per request.
-RAG_PRICES = {
-    "gpt-4-1106-preview": (10.0, 30.0, 0.0),
-    "gpt-3.5-turbo-1106": (1.0, 2.0, 0.0),
-    "perplexity/sonar-small-online": (0.2, 0.2, 0.005),
-    "perplexity/sonar-medium-online": (0.6, 0.6, 0.005),
-    "You.com": (0.0, 0.0, 0.005),
-}
-_RAG_ANSWER_TOKENS = {
-    "gpt-4-1106-preview": 120,
-    "gpt-3.5-turbo-1106": 90,
-    "perplexity/sonar-small-online": 160,
-    "perplexity/sonar-medium-online": 180,
-    "You.com": 150,
-}
+RAG_MODELS = [r[0] for r in RAG_SYSTEMS]
+RAG_ACCURACY = {r[0]: r[1:3] for r in RAG_SYSTEMS}
+RAG_PRICES = {r[0]: r[3:6] for r in RAG_SYSTEMS}
+_RAG_ANSWER_TOKENS = {r[0]: r[6] for r in RAG_SYSTEMS}
 RAG_TIME_SHARE = 0.35
 RAG_CORRELATION = 0.35
 _RAG_SYSTEM_TOKENS = 60

@@ -159,32 +159,19 @@ _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(96)
 _GH_W = _GH_W / _GH_W.sum()
 
 # ----- prices (relative shape of per-prompt cost only; totals are rescaled to Table 1) ------
-# model -> (input, output) USD per 1M tokens, rough public list prices of early 2024
-_PRICE = {
-    "WizardLM/WizardLM-13B-V1.2": (0.3, 0.3),
-    "mistralai/mistral-7b-chat": (0.2, 0.2),
-    "mistralai/mixtral-8x7b-chat": (0.6, 0.6),
-    "meta/code-llama-instruct-34b-chat": (0.776, 0.776),
-    "zero-one-ai/Yi-34B-Chat": (0.8, 0.8),
-    "gpt-3.5-turbo-1106": (1.0, 2.0),
-    "claude-instant-v1": (0.8, 2.4),
-    "meta/llama-2-70b-chat": (0.9, 0.9),
-    "claude-v1": (8.0, 24.0),
-    "claude-v2": (8.0, 24.0),
-    "gpt-4-1106-preview": (10.0, 30.0),
-}
-_VERBOSITY = {
-    "WizardLM/WizardLM-13B-V1.2": 1.2,
-    "mistralai/mistral-7b-chat": 1.3,
-    "mistralai/mixtral-8x7b-chat": 1.1,
-    "meta/code-llama-instruct-34b-chat": 1.0,
-    "zero-one-ai/Yi-34B-Chat": 1.2,
-    "gpt-3.5-turbo-1106": 0.9,
-    "claude-instant-v1": 1.0,
-    "meta/llama-2-70b-chat": 1.5,
-    "claude-v1": 1.1,
-    "claude-v2": 1.3,
-    "gpt-4-1106-preview": 1.2,
+# model: (input, output) USD per 1M tokens, rough public list prices of early 2024; verbosity
+_MODEL_COST = {
+    "WizardLM/WizardLM-13B-V1.2":        (0.3,   0.3,   1.2),
+    "mistralai/mistral-7b-chat":         (0.2,   0.2,   1.3),
+    "mistralai/mixtral-8x7b-chat":       (0.6,   0.6,   1.1),
+    "meta/code-llama-instruct-34b-chat": (0.776, 0.776, 1.0),
+    "zero-one-ai/Yi-34B-Chat":           (0.8,   0.8,   1.2),
+    "gpt-3.5-turbo-1106":                (1.0,   2.0,   0.9),
+    "claude-instant-v1":                 (0.8,   2.4,   1.0),
+    "meta/llama-2-70b-chat":             (0.9,   0.9,   1.5),
+    "claude-v1":                         (8.0,   24.0,  1.1),
+    "claude-v2":                         (8.0,   24.0,  1.3),
+    "gpt-4-1106-preview":                (10.0,  30.0,  1.2),
 }
 _BASE_OUTPUT_TOKENS = {
     "mmlu": 25,
@@ -387,10 +374,8 @@ def _dataset_block(d: str, n: int, rng: np.random.Generator, v: float, w: float)
     # cost: input tokens x input price + simulated output tokens x output price, rescaled
     in_tok = np.fromiter((len(t) for t in prompt), dtype=float, count=n) / 4.0
     noise = rng.lognormal(0.0, 0.5, size=(n, m))
-    verb = np.array([_VERBOSITY[mm] for mm in MODELS])
+    pin, pout, verb = np.array([_MODEL_COST[mm] for mm in MODELS]).T
     out_tok = _BASE_OUTPUT_TOKENS[d] * verb[None, :] * np.exp(-0.2 * s)[:, None] * noise
-    pin = np.array([_PRICE[mm][0] for mm in MODELS])
-    pout = np.array([_PRICE[mm][1] for mm in MODELS])
     raw = (in_tok[:, None] * pin[None, :] + out_tok * pout[None, :]) / 1e6
     target_mean = np.array([TABLE1[mm][d][1] for mm in MODELS]) / TABLE1_TEST_SHARE / DATASET_ROWS[d]
     cost = raw * (target_mean / raw.mean(axis=0))[None, :]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from .cache import EmbeddingCache, prompt_hashes
 from .sentence import DEFAULT_MODEL, EmbeddingModelUnavailable, SentenceEmbedder, embed, embedding_cache_dir
 from .tfidf import TfidfEmbedder
-from .views import VIEWS, prompt_view, strip_shared_prefix
+from .views import VIEWS, median_similarity, prompt_view, shared_prefix_chars, strip_shared_prefix, views_needed
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -26,6 +26,9 @@ __all__ = [
     "strip_shared_prefix",
     "prompt_view",
     "VIEWS",
+    "median_similarity",
+    "shared_prefix_chars",
+    "views_needed",
     "SentenceEmbedder",
     "TfidfEmbedder",
     "make_embedder",

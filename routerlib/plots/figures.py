@@ -209,7 +209,8 @@ def predictive_figure(t: dict[str, pd.DataFrame], label: str, title: str = "Figu
                                 ROUTER_COLORS.get(r, "C4"), sweep_alpha=0.6))
         o = p[p.kind == "oracle"].iloc[0]
         cost_quality_panel(ax, p[p.kind == "model"].rename(columns={"router": "model"}), curves,
-                           f"Zero router: AIQ {aiq.loc[d, 'zero']:.3f}", _c_max(p, d), (o.cost, o.quality))
+                           f"Zero router: AIQ {aiq.loc[d, 'zero']:.3f}", _c_max(p, d), (o.cost, o.quality),
+                           models_in_legend=True)
         ax.set_title(d)
         ax.legend(*legend_only(ax, lambda x: "AIQ" in x or x == "Oracle"), loc="lower right")
     _model_legend(fig, axes, 11, -0.04)
@@ -238,7 +239,8 @@ def out_of_domain_figure(t: dict[str, pd.DataFrame], label: str, missing: Sequen
                                 col, sweep=False, hull_kw={"linestyle": "--", "linewidth": 0.9, "alpha": 0.7}))
         o = p[p.kind == "oracle"].iloc[0]
         cost_quality_panel(ax, p[p.kind == "model"].rename(columns={"router": "model"}), curves,
-                           f"Zero router: AIQ {aiq[(d, 'zero')]:.3f}", _c_max(p, d), (o.cost, o.quality))
+                           f"Zero router: AIQ {aiq[(d, 'zero')]:.3f}", _c_max(p, d), (o.cost, o.quality),
+                           models_in_legend=True)
         ax.set_title(f"held out: {d}")
         ax.legend(*legend_only(ax, lambda x: "AIQ" in x or x == "Oracle"), loc="lower right")
     _model_legend(fig, axes, 6, -0.12)
@@ -249,7 +251,8 @@ def out_of_domain_figure(t: dict[str, pd.DataFrame], label: str, missing: Sequen
     return fig
 
 
-def cascade_figure(t: dict[str, pd.DataFrame], label: str, name: str = "fig5_cascade", title: str = "Figure 5",
+def cascade_figure(t: dict[str, pd.DataFrame], label: str, name: str = "fig5_cascade",
+                   title: str = "Figure 5: cascading routers",
                    seed: int = 0, skipped: Sequence[str] = (), variants: Sequence[str] = ("paper", "public")
                    ) -> plt.Figure:
     """Figures 5 and 8: per dataset (columns) and variant (rows), one curve per judge error rate."""
@@ -289,7 +292,7 @@ def cascade_figure(t: dict[str, pd.DataFrame], label: str, name: str = "fig5_cas
             ax.text(0.5, 0.5, "none of " + ", ".join(skipped) + "\nin this data", ha="center", va="center",
                     transform=ax.transAxes)
             ax.set_axis_off()
-    fig.suptitle(f"{title}: {label}", y=1.0)
+    fig.suptitle(f"{title} ({', '.join(ds) or 'no dataset present'}): {label}", y=1.0)
     note = label + f"; 30% test split (seed {seed})"
     if skipped:
         note += "; absent here: " + ", ".join(skipped)

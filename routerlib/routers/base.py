@@ -28,7 +28,18 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["Router", "Outcomes"]
+__all__ = ["Router", "Outcomes", "store_args"]
+
+
+def store_args(router, args: dict) -> None:
+    """What every ``__init__`` does: store its keyword arguments as attributes of the same name.
+
+    Call as ``store_args(self, locals())`` first thing in ``__init__``; ``self`` and ``__class__``
+    are skipped. scikit-learn's ``get_params``/``clone`` then work from the signature.
+    """
+    for k, v in args.items():
+        if k not in ("self", "__class__"):
+            setattr(router, k, v)
 
 
 class Outcomes(NamedTuple):

@@ -83,7 +83,7 @@ from typing import Sequence
 import numpy as np
 
 from ..seeds import rng
-from .base import Outcomes, Router
+from .base import Outcomes, Router, store_args
 
 __all__ = [
     "CascadeRouter",
@@ -272,12 +272,7 @@ class CascadeRouter(Router):
 
     def __init__(self, error_rate: float = 0.0, cap: float = np.inf, variant: str = "paper",
                  cap_rule: str | None = None, threshold: float | None = None, seed: int | None = 0):
-        self.error_rate = error_rate
-        self.cap = cap
-        self.variant = variant
-        self.cap_rule = cap_rule
-        self.threshold = threshold
-        self.seed = seed
+        store_args(self, locals())
 
     def fit(self, data, X=None):
         _check_variant(self.variant, self.cap_rule)

@@ -37,12 +37,13 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import warnings
 
 import numpy as np
 
-from .base import Outcomes, Router
+from .base import Outcomes, Router, store_args
 
 __all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "choose", "wtp_grid"]
 
@@ -146,6 +147,16 @@ def wtp_grid(mean_cost, mean_quality, n: int = 40, widen: float = 10.0, min_qual
     return np.geomspace(lo, hi, int(n))
 
 
+@contextlib.contextmanager
+def _no_convergence_warnings():
+    """Iterative fits stopped by their iteration cap are expected here (the cap is the paper's setting)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
 class PredictiveRouter(Router):
     """Shared machinery: cost model, prediction cache, WTP argmax (subclasses predict quality).
 
@@ -153,6 +164,7 @@ class PredictiveRouter(Router):
     """
 
     knob = "willingness_to_pay"
+
 
     # ---- subclass hooks ---------------------------------------------------------------
     def _fit_quality(self, X: np.ndarray, quality: np.ndarray) -> None:  # pragma: no cover
@@ -278,10 +290,7 @@ class KNNRouter(PredictiveRouter):
 
     def __init__(self, n_neighbors: int = 40, willingness_to_pay: float = 1.0, cost_model: str = "mean",
                  cost_neighbors: int = 10):
-        self.n_neighbors = n_neighbors
-        self.willingness_to_pay = willingness_to_pay
-        self.cost_model = cost_model
-        self.cost_neighbors = cost_neighbors
+        store_args(self, locals())
 
     def _fit_quality(self, X, quality):
         if int(self.n_neighbors) < 1:
@@ -325,19 +334,9 @@ class MLPRouter(PredictiveRouter):
                  early_stopping: bool = True, n_iter_no_change: int = 5, batch_size: int | str = "auto",
                  random_state: int = 0, willingness_to_pay: float = 1.0, cost_model: str = "mean",
                  cost_neighbors: int = 10):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.early_stopping = early_stopping
-        self.n_iter_no_change = n_iter_no_change
-        self.batch_size = batch_size
-        self.random_state = random_state
-        self.willingness_to_pay = willingness_to_pay
-        self.cost_model = cost_model
-        self.cost_neighbors = cost_neighbors
+        store_args(self, locals())
 
     def _fit_quality(self, X, quality):
-        from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPRegressor
 
         early = bool(self.early_stopping) and X.shape[0] >= 20
@@ -346,8 +345,7 @@ class MLPRouter(PredictiveRouter):
                                  max_iter=self.max_iter, early_stopping=early,
                                  n_iter_no_change=self.n_iter_no_change, batch_size=self.batch_size,
                                  random_state=self.random_state)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
+        with _no_convergence_warnings():
             self.mlp_.fit(X, quality)
 
     def _predict_quality(self, X):
@@ -382,17 +380,9 @@ class SVMRouter(PredictiveRouter):
     def __init__(self, C: float = 1.0, epsilon: float = 0.0, loss: str = "squared_epsilon_insensitive",
                  max_iter: int = 1000, random_state: int = 1234, willingness_to_pay: float = 1.0,
                  cost_model: str = "mean", cost_neighbors: int = 10):
-        self.C = C
-        self.epsilon = epsilon
-        self.loss = loss
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.willingness_to_pay = willingness_to_pay
-        self.cost_model = cost_model
-        self.cost_neighbors = cost_neighbors
+        store_args(self, locals())
 
     def _fit_quality(self, X, quality):
-        from sklearn.exceptions import ConvergenceWarning
         from sklearn.svm import LinearSVR
 
         if self.loss not in ("squared_epsilon_insensitive", "epsilon_insensitive"):
@@ -400,8 +390,7 @@ class SVMRouter(PredictiveRouter):
         dual = self.loss == "epsilon_insensitive"  # the L1 loss has no primal solver in liblinear
         self.svrs_ = []
         self.const_ = np.full(quality.shape[1], np.nan)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
+        with _no_convergence_warnings():
             for j in range(quality.shape[1]):  # one regressor per model (m is small)
                 y = quality[:, j]
                 if np.ptp(y) == 0:  # constant target: nothing to learn
