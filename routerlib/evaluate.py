@@ -140,13 +140,18 @@ class RouterSpec:
     params: Mapping = field(default_factory=dict)
     grid: tuple = ({},)
 
-    def make(self, params: Mapping | None = None):
-        """An unfitted router with the fixed parameters and ``params``."""
+    def make(self, params: Mapping | None = None, seed: int | None = None):
+        """An unfitted router with the fixed parameters and ``params``.
+
+        ``seed`` becomes the router's ``random_state`` (MLP initialisation, random draws) unless
+        the spec fixes one, so a protocol over seeds varies the model with the split.
+        """
         kw = dict(self.params)
         kw.update(params or {})
-        if isinstance(self.router, str):
-            return ROUTERS[self.router](**kw)
-        return clone(self.router).set_params(**kw)
+        r = ROUTERS[self.router](**kw) if isinstance(self.router, str) else clone(self.router).set_params(**kw)
+        if seed is not None and "random_state" in r.get_params() and "random_state" not in kw:
+            r.set_params(random_state=seed)
+        return r
 
 
 def paper_specs(families: Sequence[str] = ("knn", "mlp", "svm"), select: bool = True,
@@ -171,7 +176,7 @@ def _inner_aiq(spec: RouterSpec, data, rows: np.ndarray, X, prompts, seed: int, 
     Xtr, Xva = features(X, data, tr_idx, va_idx, prompts)
     pts = []
     for params in spec.grid:
-        r = spec.make(params).fit(tr, Xtr)
+        r = spec.make(params, seed).fit(tr, Xtr)
         s = sweep(r, va, Xva, n=n_knob)
         s["dataset"], s["router"] = "inner", param_str(params)
         pts.append(s)
@@ -302,7 +307,7 @@ def evaluate_split(data, train_idx: np.ndarray, test_idx: np.ndarray, specs: Seq
         tab["router"] = spec.name + name_suffix
         tab.insert(0, "dataset", label)
         sels.append(tab)
-        r = spec.make(params).fit(train, Xtr)
+        r = spec.make(params, seed).fit(train, Xtr)
         s, o = sweep(r, test, Xte, dataset=label, n=n_knob, return_outcomes=True)
         s.insert(0, "params", param_str(params))
         s.insert(0, "router", spec.name + name_suffix)

@@ -181,3 +181,10 @@ def test_wtp_grid_property(costs, n):
     assert w.shape == (n,) and (w > 0).all() and (np.diff(w) > 0).all()
     C = np.asarray(costs)
     assert (np.argmax(w[0] * q - C) == np.argmin(C)) or np.isclose(C.min(), C[np.argmax(w[0] * q - C)])
+
+
+def test_seed_reaches_the_model():
+    # the protocol's seed becomes random_state (MLP initialisation), unless the spec fixes it
+    assert RouterSpec("mlp", "mlp").make(seed=3).random_state == 3
+    assert RouterSpec("mlp", "mlp", {"random_state": 7}).make(seed=3).random_state == 7
+    assert RouterSpec("knn", "knn").make(seed=3).get_params()["n_neighbors"] == 40  # no random_state: untouched
