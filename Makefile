@@ -7,6 +7,8 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 DATA ?= sim
 SEED ?= 0
 SCALE ?= 1.0
+SEEDS ?= 0,1,2,3,4
+EMBEDDER ?= minilm
 # CI scale for `make test`: the share of each dataset's rows the notebooks use
 TEST_SCALE ?= 0.1
 SHARED_ROWS := ../shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz
@@ -16,7 +18,7 @@ DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_
 
 help: ## list every target with its description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0"
+	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm"
 
 install: $(VENV)/.installed ## create .venv and install the pinned requirements (requirements.txt)
 
@@ -27,7 +29,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 reproduce: install ## run every notebook end to end (papermill) on DATA; figures to figures/<data name>/
-	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --out build/reproduce/$(DATA_NAME)
+	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --seeds "$(SEEDS)" --embedder "$(EMBEDDER)" --out build/reproduce/$(DATA_NAME)
 
 data: install ## download the pinned RouterBench hub files into data/raw and verify their SHA-256
 	$(PY) -c "from routerlib.data import fetch_hub_file as f; [print(f(n)) for n in ('routerbench-0shot', 'routerbench-5shot')]"

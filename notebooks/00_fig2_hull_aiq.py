@@ -39,20 +39,23 @@ from routerlib.plots import draw, write_csv
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
-out_dir = figures_dir(data)
+out_dir = figures_dir(data, scale)
 table = hull_demo_table(
     interpolation={"A": (0.2, 0.55), "B": (0.8, 0.85)},
     points={"A": (0.15, 0.50), "B": (0.40, 0.78), "C": (0.75, 0.90), "D": (0.30, 0.55), "E": (0.90, 0.80)},
     systems={"ABC": {"A": (0.20, 0.45), "B": (0.45, 0.75), "C": (0.80, 0.82)},
              "DEF": {"D": (0.10, 0.30), "E": (0.35, 0.62), "F": (0.70, 0.88)}},
 )
-write_csv(table, out_dir / "fig2_hull_aiq.csv")
+write_csv(table, out_dir / "fig2_hull_aiq.csv", {"data": "toy", "label": "toy points of our own (no benchmark data)",
+                                                  "seed": seed, "scale": scale, "embedder": ""})
 table
 
 # %%
-draw("fig2_hull_aiq", out_dir, "toy points of our own (no benchmark data)")
+draw("fig2_hull_aiq", out_dir)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -39,19 +39,21 @@ from routerlib.plots import draw, write_csv
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
 rd = load(data, seed=seed, scale=scale)
-out_dir = figures_dir(data)
+out_dir = figures_dir(data, scale)
 t1 = table1_comparison(rd, seed)
-write_csv(t1, out_dir / "table1.csv")
+write_csv(t1, out_dir / "table1.csv", rd.provenance(seed))
 print(rd.label, "|", rd)
 pd.set_option("display.width", 200)
 t1[["dataset", "paper_name", "quality_test", "quality_all", "quality_paper", "d_quality_test", "d_quality_all",
     "cost_test", "cost_paper", "cost_ratio"]].round(3)
 
 # %%
-draw("table1", out_dir, rd.label)
+draw("table1", out_dir)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -36,13 +36,15 @@ from routerlib.plots import draw, write_csv
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
 rd = load(data, seed=seed, scale=scale)
-out_dir = figures_dir(data)
+out_dir = figures_dir(data, scale)
 table = oracle_selection(rd)
-write_csv(table, out_dir / "fig3_oracle.csv")
-draw("fig3_oracle", out_dir, rd.label)
+write_csv(table, out_dir / "fig3_oracle.csv", rd.provenance(seed))
+draw("fig3_oracle", out_dir)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -30,14 +30,16 @@ from routerlib.plots import draw, write_csv
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
 rd = load(data, seed=seed, scale=scale)
-out_dir = figures_dir(data)
+out_dir = figures_dir(data, scale)
 _, test = rd.split(seed=seed)
 summ = full_size_summary(test, rd)
-write_csv(summ, out_dir / "fig7_per_dataset.csv")
-draw("fig7_per_dataset", out_dir, rd.label)
+write_csv(summ, out_dir / "fig7_per_dataset.csv", rd.provenance(seed))
+draw("fig7_per_dataset", out_dir)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -49,7 +49,7 @@ import pandas as pd
 
 from routerlib.claims import average_aiq_vs_paper, check_router_result, predictive_vs_paper, selection_vs_paper
 from routerlib.data import load
-from routerlib.embed import DEFAULT_MODEL, embed, median_similarity, prompt_view, shared_prefix_chars, views_needed
+from routerlib.embed import embedder_name, features_for, median_similarity, prompt_view, shared_prefix_chars, views_needed
 from routerlib.evaluate import evaluate_predictive, paper_specs, points_by
 from routerlib.metrics import aiq_wide, aiq_wide_both
 from routerlib.paths import figures_dir
@@ -59,30 +59,34 @@ from routerlib.plots import draw, write_csv
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
-out_dir = figures_dir(data)
+out_dir = figures_dir(data, scale)
 rd = load(data, seed, scale).subset(exclude="mt-bench")  # as the paper: too small for a 70/30 split
 print(rd, "|", rd.label)
 print("shared prefix stripped by the question view (chars):", shared_prefix_chars(rd))
 views = views_needed(rd)
-X = {v: embed(prompt_view(rd, v), DEFAULT_MODEL) for v in views}
+X = {v: features_for(embedder, prompt_view(rd, v)) for v in views}
 for v in views:  # how alike are a dataset's prompts? (1.0 = all identical to the embedder)
-    print(f"{v:8s} view: median cosine similarity within a dataset:",
-          {d: round(x, 3) for d, x in median_similarity(X[v], rd.dataset).items()})
+    if not hasattr(X[v], "fit"):
+        print(f"{v:8s} view: median cosine similarity within a dataset:",
+              {d: round(x, 3) for d, x in median_similarity(X[v], rd.dataset).items()})
 
 # %%
-res = {v: evaluate_predictive(rd, X[v], paper_specs(("knn", "mlp", "svm")), seed=seed) for v in views}
-write_csv(points_by(res, "view"), out_dir / "fig4_predictive_routers.csv")
+res = {v: evaluate_predictive(rd, X[v], paper_specs(("knn", "mlp", "svm")), seed=seed, prompts=prompt_view(rd, v))
+       for v in views}
+prov = rd.provenance(seed, embedder_name(embedder))
+write_csv(points_by(res, "view"), out_dir / "fig4_predictive_routers.csv", prov)
 for v in views:
     write_csv(aiq_wide_both(res[v].aiq, ["zero", "knn", "mlp", "svm"]),
-              out_dir / ("fig4_aiq.csv" if v == "stored" else f"fig4_aiq_{v}_view.csv"))
+              out_dir / ("fig4_aiq.csv" if v == "stored" else f"fig4_aiq_{v}_view.csv"), prov)
     print(f"AIQ, prompt view '{v}' (paper convention | public code's convention):")
     print(aiq_wide_both(res[v].aiq, ["zero", "knn", "mlp", "svm"]).round(4).to_string(index=False))
 
 # %%
-draw("fig4_predictive_routers", out_dir, rd.label,
-     title=f"Figure 4: KNN, MLP and Zero routers (prompt as stored, {DEFAULT_MODEL})")
+draw("fig4_predictive_routers", out_dir, title=f"Figure 4: KNN, MLP and Zero routers (prompt as stored, {prov['embedder']})")
 
 # %% [markdown]
 # ## Against the paper's statements

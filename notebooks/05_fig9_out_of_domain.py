@@ -36,19 +36,21 @@
 # %%
 from routerlib.claims import check_router_result
 from routerlib.data import load
-from routerlib.embed import DEFAULT_MODEL, embed, prompt_view
+from routerlib.embed import embedder_name, features_for, prompt_view
 from routerlib.evaluate import evaluate_out_of_domain
 from routerlib.metrics import aiq_wide
 from routerlib.paths import figures_dir
-from routerlib.plots import draw, write_csv
+from routerlib.plots import draw, write_tables
 
 # %% tags=["parameters"]
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
-out_dir = figures_dir(data)
+out_dir = figures_dir(data, scale)
 rd = load(data, seed, scale)
 print(rd, "|", rd.label)
 present = [d for d in ["mt-bench", "mbpp", "gsm8k"] if d in rd.datasets]
@@ -60,13 +62,12 @@ print(f"held out: {present}, each trained on the others of {rd.datasets}; absent
 
 # %%
 if not skip:
-    res = evaluate_out_of_domain(rd, embed(prompt_view(rd, "stored"), DEFAULT_MODEL), held_out=present, seed=seed)
-    write_csv(res.points(), out_dir / "fig9_ood.csv")
-    write_csv(res.aiq, out_dir / "fig9_aiq.csv")
+    res = evaluate_out_of_domain(rd, features_for(embedder, rd.prompt), held_out=present, seed=seed)
+    write_tables({"fig9_ood": res.points(), "fig9_aiq": res.aiq}, out_dir, rd.provenance(seed, embedder_name(embedder)))
     aiq_tab = aiq_wide(res.aiq, "aiq", ["zero", "knn", "mlp", "knn-in-domain", "mlp-in-domain"])
     print("AIQ (paper convention), trained out of domain vs in domain:")
     print(aiq_tab.round(4).to_string())
-    draw("fig9_ood", out_dir, rd.label, missing=missing)
+    draw("fig9_ood", out_dir, missing=missing)
 
 # %% [markdown]
 # What to look for: trained on other tasks, a router's quality predictions carry little about

@@ -57,18 +57,20 @@ from routerlib.claims import cascade_claims, cascade_report, check_cascade
 from routerlib.data import load
 from routerlib.evaluate import evaluate_cascade
 from routerlib.paths import figures_dir
-from routerlib.plots import draw
+from routerlib.plots import draw, write_tables
 
 # %% tags=["parameters"]
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
 rd = load(data, seed=seed, scale=scale)
 study = evaluate_cascade(rd, ["mmlu", "mbpp", "gsm8k"], seed=seed)
-study.save(figures_dir(data), "fig5", seed=seed, scale=scale)
-draw("fig5_cascade", figures_dir(data), rd.label, seed=seed, skipped=study.skipped, title="Figure 5: cascading routers")
+write_tables(study.tables("fig5"), figures_dir(data, scale), rd.provenance(seed))
+draw("fig5_cascade", figures_dir(data, scale), seed=seed, skipped=study.skipped, title="Figure 5: cascading routers")
 
 # %% [markdown]
 # AIQ per error rate on each dataset's shared domain, the paper's convention, then the public

@@ -50,19 +50,21 @@ from routerlib.claims import cascade_claims, cascade_report, check_cascade
 from routerlib.data import load
 from routerlib.evaluate import evaluate_cascade
 from routerlib.paths import figures_dir
-from routerlib.plots import draw
+from routerlib.plots import draw, write_tables
 
 # %% tags=["parameters"]
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 
 # %%
-out_dir = figures_dir(data)
+out_dir = figures_dir(data, scale)
 rd = load(data, seed=seed, scale=scale)
 study = evaluate_cascade(rd, ["arc-challenge", "mt-bench", "hellaswag"], seed=seed)
-study.save(out_dir, "fig8", seed=seed, scale=scale)
-draw("fig8_cascade", out_dir, rd.label, seed=seed, skipped=study.skipped, title="Figure 8 (Appendix D): cascading routers")
+write_tables(study.tables("fig8"), out_dir, rd.provenance(seed))
+draw("fig8_cascade", out_dir, seed=seed, skipped=study.skipped, title="Figure 8 (Appendix D): cascading routers")
 
 # %% [markdown]
 # AIQ per error rate on each dataset's shared domain, the paper's convention, then the public

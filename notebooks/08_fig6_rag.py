@@ -54,36 +54,37 @@ import numpy as np
 
 from routerlib.claims import check_router_result, rag_routing
 from routerlib.data import load
-from routerlib.embed import DEFAULT_MODEL, embed
+from routerlib.embed import embedder_name, features_for
 from routerlib.evaluate import RouterSpec, evaluate_predictive
 from routerlib.metrics import vs_zero
 from routerlib.paper import PAPER_GRIDS
 from routerlib.paths import figures_dir
-from routerlib.plots import draw, write_csv
+from routerlib.plots import draw, write_tables
 
 # %% tags=["parameters"]
 data: str = "sim"
 seed: int = 0
 scale: float = 1.0
+seeds: str = "0,1,2,3,4"
+embedder: str = "minilm"
 rag_data: str = "rag-sim"
 
 # %%
 ERROR_RATE = 0.2
-out_dir = figures_dir(rag_data)
+out_dir = figures_dir(rag_data, scale)
 rag = load(rag_data, seed=seed, scale=scale)
 print(rag, "|", rag.label, f"| this notebook ignores data={data!r}")
 specs = [RouterSpec("KNN", "knn", grid=tuple(PAPER_GRIDS["knn"])), RouterSpec("MLP", "mlp", grid=tuple(PAPER_GRIDS["mlp"])),
          RouterSpec(f"cascade (error {ERROR_RATE:g})", "cascade", {"error_rate": ERROR_RATE, "seed": seed})]
-res = evaluate_predictive(rag, embed(rag.prompt, DEFAULT_MODEL), specs, seed=seed, keep_outcomes=True)
+res = evaluate_predictive(rag, features_for(embedder, rag.prompt), specs, seed=seed, keep_outcomes=True)
 points, shares, how = rag_routing(res, rag, seed)
-write_csv(points, out_dir / "fig6_rag.csv")
-write_csv(res.aiq, out_dir / "fig6_aiq.csv")
-write_csv(shares, out_dir / "fig6_shares.csv")
+write_tables({"fig6_rag": points, "fig6_aiq": res.aiq, "fig6_shares": shares}, out_dir,
+             rag.provenance(seed, embedder_name(embedder)))
 print("selected:", res.selected()[["router", "params"]].to_dict("records"), f"| time-sensitive: {how}")
 print(shares.round(3).to_string(index=False))
 
 # %%
-draw("fig6_rag", out_dir, rag.label, error_rate=ERROR_RATE)
+draw("fig6_rag", out_dir, error_rate=ERROR_RATE)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -423,16 +423,9 @@ class CascadeStudy:
     seed: int = 0
     meta: dict = field(default_factory=dict)
 
-    def save(self, folder, figure: str, **columns) -> None:
-        """Write ``<figure>_cascade.csv`` (:meth:`table`) and ``<figure>_aiq.csv`` (the AIQ table,
-        with the data label and ``columns`` such as seed and scale) into ``folder``."""
-        from pathlib import Path
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.table().to_csv(folder / f"{figure}_cascade.csv", index=False, float_format="%.6g")
-        self.aiq.assign(data=self.label, **columns).to_csv(folder / f"{figure}_aiq.csv", index=False,
-                                                           float_format="%.6g")
+    def tables(self, figure: str) -> dict[str, pd.DataFrame]:
+        """The CSVs of the figure: ``<figure>_cascade`` (:meth:`table`) and ``<figure>_aiq``."""
+        return {f"{figure}_cascade": self.table(), f"{figure}_aiq": self.aiq}
 
     def table(self) -> pd.DataFrame:
         """The numbers behind the figure: model/Oracle/overgenerate points and every sweep row."""

@@ -19,12 +19,21 @@ SHARED_DIR = PROJ_ROOT.parent / "shared"
 SHARED_ROUTERBENCH = SHARED_DIR / "data" / "routerbench" / "routerbench_5shot_arc_winogrande_mbpp.csv.gz"
 
 
+def _from_env(var: str, default: Path) -> Path:
+    """``$var`` as a path (a relative one is taken from the project root, whatever the cwd), else ``default``."""
+    value = os.environ.get(var)
+    if not value:
+        return default
+    p = Path(value)
+    return p if p.is_absolute() else PROJ_ROOT / p
+
+
 def figures_root() -> Path:
-    return Path(os.environ.get("ROUTERLIB_FIGURES", PROJ_ROOT / "figures"))
+    return _from_env("ROUTERLIB_FIGURES", PROJ_ROOT / "figures")
 
 
 def cache_dir() -> Path:
-    d = Path(os.environ.get("ROUTERLIB_CACHE", INTERIM_DIR))
+    d = _from_env("ROUTERLIB_CACHE", INTERIM_DIR)
     d.mkdir(parents=True, exist_ok=True)
     return d
 
@@ -42,8 +51,13 @@ def data_name(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name) or "data"
 
 
-def figures_dir(source: str) -> Path:
-    """``figures/<data name>/``, created if needed."""
-    d = figures_root() / data_name(source)
+def figures_dir(source: str, scale: float = 1.0) -> Path:
+    """``figures/<data name>/`` (``figures/<data name>-scale<s>/`` for a scale other than 1), created if needed.
+
+    >>> figures_dir("sim").name, figures_dir("sim", 0.1).name
+    ('sim', 'sim-scale0.1')
+    """
+    name = data_name(source) + ("" if float(scale) == 1.0 else f"-scale{float(scale):g}")
+    d = figures_root() / name
     d.mkdir(parents=True, exist_ok=True)
     return d

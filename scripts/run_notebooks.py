@@ -26,6 +26,8 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default="sim", help="sim, routerbench-5shot, routerbench-0shot or a wide-format file")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=float, default=1.0, help="share of each dataset's rows (1 = all)")
+    ap.add_argument("--seeds", default="0,1,2,3,4", help="the seeds of the multi-seed protocol, comma-separated")
+    ap.add_argument("--embedder", default="minilm", help="prompt embedder: minilm, tfidf, or a sentence-transformers name")
     ap.add_argument("--out", default="build/reproduce", help="folder for the executed notebooks")
     ap.add_argument("--only", nargs="*", default=None, help="notebook numbers to run (default: all)")
     args = ap.parse_args(argv)
@@ -56,7 +58,7 @@ def main(argv=None) -> int:
         return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    params = {"data": data, "seed": args.seed, "scale": args.scale}
+    params = {"data": data, "seed": args.seed, "scale": args.scale, "seeds": args.seeds, "embedder": args.embedder}
     t_all = time.perf_counter()
     for k, src in enumerate(notebooks, 1):
         nb = jupytext.read(src)

@@ -25,7 +25,8 @@ def test_notebook_conventions(path):
     params = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1, "exactly one cell tagged parameters"
     src = params[0].source
-    for line in ('data: str = "sim"', "seed: int = 0", "scale: float = 1.0"):
+    for line in ('data: str = "sim"', "seed: int = 0", "scale: float = 1.0", 'seeds: str = "0,1,2,3,4"',
+                 'embedder: str = "minilm"'):
         assert line in src, f"parameters cell lacks {line!r}"
     # literals only in the parameters cell
     for line in src.splitlines():

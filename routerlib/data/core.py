@@ -137,6 +137,11 @@ class RoutingData:
             return f"SIMULATED {self.meta.get('kind', 'RouterBench')} (seed {seed}, scale {scale:g})"
         return f"RouterBench data: {self.name} (real)"
 
+    def provenance(self, seed: int, embedder: str = "") -> dict:
+        """What every output CSV records about its run: data name, label, seed, scale, embedder."""
+        return {"data": self.name, "label": self.label, "seed": int(seed),
+                "scale": float(self.meta.get("scale", 1.0)), "embedder": embedder}
+
     def __repr__(self) -> str:
         sim = ", simulated" if self.simulated else ""
         return f"RoutingData({self.name!r}, n={self.n}, m={self.m}, datasets={self.datasets}{sim})"

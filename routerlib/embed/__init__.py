@@ -6,7 +6,10 @@
 * :mod:`.tfidf` -- TF-IDF + SVD, fitted on training prompts only
 
 Every embedder is a scikit-learn transformer (``fit(prompts)``, ``transform(prompts) -> (n, d)``),
-built by name with :func:`make_embedder`.
+built by name with :func:`make_embedder` (the names of :data:`EMBEDDERS`, or any
+sentence-transformers model name). :func:`features_for` gives what the evaluation protocols take:
+the (n, d) matrix for an embedder that learns nothing from the prompts (computed once, cached), or
+the unfitted embedder for one that must be fitted on each training split (TF-IDF).
 """
 
 from __future__ import annotations
@@ -32,11 +35,41 @@ __all__ = [
     "SentenceEmbedder",
     "TfidfEmbedder",
     "make_embedder",
+    "embedder_name",
+    "features_for",
+    "EMBEDDERS",
 ]
 
 
-def make_embedder(name: str = DEFAULT_MODEL, **kw):
-    """``"tfidf"`` -> :class:`TfidfEmbedder`, anything else -> :class:`SentenceEmbedder` of that model."""
-    if name == "tfidf":
-        return TfidfEmbedder(**kw)
+#: embedder name -> (constructor, keyword arguments); any other name is a sentence-transformers model
+EMBEDDERS: dict[str, tuple] = {
+    "minilm": (SentenceEmbedder, {"model": DEFAULT_MODEL}),
+    "tfidf": (TfidfEmbedder, {}),
+}
+
+
+def make_embedder(name: str = "minilm", **kw):
+    """An unfitted embedder by name: a key of :data:`EMBEDDERS`, or a sentence-transformers model name.
+
+    >>> make_embedder("minilm").name, make_embedder("tfidf").name
+    ('all-MiniLM-L6-v2', 'tfidf')
+    """
+    if name in EMBEDDERS:
+        cls, base = EMBEDDERS[name]
+        return cls(**{**base, **kw})
     return SentenceEmbedder(name, **kw)
+
+
+def embedder_name(name: str) -> str:
+    """The full name an output records for embedder ``name`` (e.g. ``minilm`` -> ``all-MiniLM-L6-v2``)."""
+    return make_embedder(name).name
+
+
+def features_for(name: str, prompts):
+    """What the protocols take as features: the (n, d) matrix of an embedder that learns nothing
+    from the prompts (computed once, cached on disk), or the unfitted embedder of one that is
+    fitted on each training split (``tfidf``)."""
+    emb = make_embedder(name)
+    if getattr(emb, "fits_on_prompts", False):
+        return emb
+    return emb.transform(prompts)

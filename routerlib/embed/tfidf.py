@@ -25,6 +25,7 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
     """
 
     name = "tfidf"
+    fits_on_prompts = True  # fitted on each training split's prompts
 
     def __init__(self, n_components: int = 128, max_features: int = 50_000, random_state: int = 0):
         self.n_components = n_components

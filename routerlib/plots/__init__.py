@@ -7,7 +7,7 @@
 
 from .figures import FIGURES, draw, read_tables
 from .panels import Curve, cost_quality_panel, heatmap, plot_hull, plot_models, plot_sweep
-from .style import STYLE, cost_axis, model_color, model_marker, savefig, source_note, write_csv
+from .style import STYLE, cost_axis, model_color, model_marker, savefig, source_note, write_csv, write_tables
 
 __all__ = ["FIGURES", "draw", "read_tables", "Curve", "cost_quality_panel", "heatmap", "plot_hull", "plot_models",
-           "plot_sweep", "STYLE", "cost_axis", "model_color", "model_marker", "savefig", "source_note", "write_csv"]
+           "plot_sweep", "STYLE", "cost_axis", "model_color", "model_marker", "savefig", "source_note", "write_csv", "write_tables"]

@@ -346,15 +346,23 @@ FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
 }
 
 
-def draw(name: str, folder: str | Path, label: str, show: bool = True, **kw) -> Path:
+def draw(name: str, folder: str | Path, label: str | None = None, show: bool = True, **kw) -> Path:
     """Draw figure ``name`` from its saved tables in ``folder`` and write ``<folder>/<name>.png``.
 
-    ``kw`` goes to the figure's function (titles, skipped datasets). Returns the PNG's path.
+    ``label`` (the data source line) defaults to the ``label`` column the tables carry (their
+    provenance); ``kw`` goes to the figure's function (titles, skipped datasets). Returns the
+    PNG's path.
     """
     fn, names = FIGURES[name]
     if fn is cascade_figure:
         kw.setdefault("name", name)
-    fig = fn(read_tables(folder, names), label, **kw)
+    tables = read_tables(folder, names)
+    if label is None:
+        first = tables[names[0]]
+        if "label" not in first.columns or first.empty:
+            raise ValueError(f"{Path(folder) / (names[0] + '.csv')} has no 'label' column; pass label=")
+        label = str(first["label"].iloc[0])
+    fig = fn(tables, label, **kw)
     path = savefig(fig, Path(folder) / f"{name}.png")
     if show:
         plt.show()

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..paper import MODELS
 
-__all__ = ["STYLE", "model_color", "model_marker", "source_note", "savefig", "cost_axis", "write_csv"]
+__all__ = ["STYLE", "PROVENANCE", "model_color", "model_marker", "source_note", "savefig", "cost_axis", "write_csv",
+           "write_tables"]
 
 STYLE = {
     "figure.dpi": 100,
@@ -68,12 +69,29 @@ def cost_axis(ax, log: bool = True, unit: str = "total cost on the test split (U
     return ax
 
 
-def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """The numbers behind a figure, in the project's one CSV format (6 significant digits)."""
+#: the columns every output CSV ends with (see :meth:`routerlib.data.RoutingData.provenance`)
+PROVENANCE = ("data", "label", "seed", "scale", "embedder")
+
+
+def write_csv(table: pd.DataFrame, path: str | Path, provenance: dict | None = None) -> Path:
+    """The numbers behind a figure, in the project's one CSV format (6 significant digits).
+
+    ``provenance`` (data, label, seed, scale, embedder) is appended as constant columns, so a
+    CSV says which run made it; a column the table already has is kept as it is.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, float_format="%.6g")
+    out = table.copy()
+    for k, v in (provenance or {}).items():
+        if k not in out.columns:
+            out[k] = v
+    out.to_csv(path, index=False, float_format="%.6g")
     return path
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: str | Path, provenance: dict | None = None) -> list[Path]:
+    """:func:`write_csv` of each table as ``<folder>/<name>.csv``."""
+    return [write_csv(t, Path(folder) / f"{name}.csv", provenance) for name, t in tables.items()]
 
 
 def savefig(fig, path: str | Path, table: pd.DataFrame | None = None) -> Path:
