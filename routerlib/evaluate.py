@@ -36,7 +36,7 @@ from sklearn.base import clone
 from .metrics import aiq_table
 from .paper import PAPER_BEST, PAPER_GRIDS
 from .routers import ROUTERS, OvergenerateRouter
-from .routers.base import Outcomes
+from .routers.base import Outcomes, as_router
 from .routers.cascade import ERROR_RATES
 
 __all__ = [
@@ -56,6 +56,8 @@ __all__ = [
 ]
 
 _SWEEP_COLS = ["dataset", "router", "params", "knob", "value", "cost", "quality"]
+#: the purpose key of the inner (train-in / validation) split (:meth:`RoutingData.split_mask`)
+INNER = "inner/"
 
 
 def param_str(params: Mapping) -> str:
@@ -143,14 +145,24 @@ class RouterSpec:
     def make(self, params: Mapping | None = None, seed: int | None = None):
         """An unfitted router with the fixed parameters and ``params``.
 
-        ``seed`` becomes the router's ``random_state`` (MLP initialisation, random draws) unless
-        the spec fixes one, so a protocol over seeds varies the model with the split.
+        ``seed`` becomes the router's ``random_state`` or ``seed`` (MLP initialisation, random
+        draws, a cascade's judge errors) unless the spec fixes one, so a protocol over seeds varies
+        the model with the split.
         """
         kw = dict(self.params)
         kw.update(params or {})
-        r = ROUTERS[self.router](**kw) if isinstance(self.router, str) else clone(self.router).set_params(**kw)
-        if seed is not None and "random_state" in r.get_params() and "random_state" not in kw:
-            r.set_params(random_state=seed)
+        if isinstance(self.router, str):
+            r = ROUTERS[self.router](**kw)
+        elif hasattr(self.router, "get_params"):
+            r = as_router(clone(self.router).set_params(**kw))
+        else:  # a plain object with fit/route (bring your own router)
+            if kw:
+                raise ValueError(f"{self.name}: parameters {sorted(kw)} need a router with get_params/set_params")
+            r = as_router(self.router)
+        if seed is not None:
+            for name in ("random_state", "seed"):
+                if name in r.get_params() and name not in kw:
+                    r.set_params(**{name: seed})
         return r
 
 
@@ -167,33 +179,39 @@ def paper_specs(families: Sequence[str] = ("knn", "mlp", "svm"), select: bool = 
 
 
 # ----- selection on training rows ---------------------------------------------------------
-def _inner_aiq(spec: RouterSpec, data, rows: np.ndarray, X, prompts, seed: int, n_knob) -> list[float]:
-    """AIQ of each grid entry on an inner 70/30 split of ``rows`` (training rows only)."""
+def _inner_sweeps(spec: RouterSpec, data, rows: np.ndarray, X, prompts, seed: int, n_knob) -> dict[str, pd.DataFrame]:
+    """Each grid entry fitted on the inner 70% of ``rows`` and swept on the inner 30% (validation)."""
     sub = data.select(rows)
-    inner_test = sub.split_mask(seed=seed + 1)
+    inner_test = sub.split_mask(seed=seed, purpose=INNER)
     tr_idx, va_idx = rows[~inner_test], rows[inner_test]
     tr, va = data.select(tr_idx), data.select(va_idx)
     Xtr, Xva = features(X, data, tr_idx, va_idx, prompts)
-    pts = []
+    out = {}
     for params in spec.grid:
         r = spec.make(params, seed).fit(tr, Xtr)
-        s = sweep(r, va, Xva, n=n_knob)
-        s["dataset"], s["router"] = "inner", param_str(params)
-        pts.append(s)
-    mp = va.model_points().assign(dataset="inner")
-    a = aiq_table(pd.concat(pts, ignore_index=True), mp)
+        out[param_str(params)] = sweep(r, va, Xva, n=n_knob, dataset=str(va.datasets[0]) if va.datasets else None)
+    out["__models__"] = va.model_points()
+    return out
+
+
+def _inner_aiq(sweeps: dict[str, pd.DataFrame], grid) -> list[float]:
+    """AIQ of each grid entry's validation sweep, on the shared domain with the single models."""
+    pts = [s.assign(dataset="inner", router=k) for k, s in sweeps.items() if k != "__models__"]
+    a = aiq_table(pd.concat(pts, ignore_index=True), sweeps["__models__"].assign(dataset="inner"))
     a = a[a["router"] != "zero"].set_index("router")["aiq"]
-    return [float(a[param_str(p)]) for p in spec.grid]
+    return [float(a[param_str(p)]) for p in grid]
 
 
 def select_params(spec: RouterSpec, data, rows: np.ndarray | None = None, X=None, seed: int = 0,
-                  n_knob: int | None = None, prompts: np.ndarray | None = None) -> tuple[dict, pd.DataFrame]:
+                  n_knob: int | None = None, prompts: np.ndarray | None = None,
+                  keep_sweeps: bool = False) -> tuple[dict, pd.DataFrame]:
     """Choose among ``spec.grid`` on training rows only.
 
-    An inner 70/30 split of ``rows`` (by sample_id, per dataset, seed ``seed + 1``); each
-    configuration is fitted on the inner 70%, swept on the inner 30%, and the one with the best
-    AIQ (paper convention, shared domain with the single models) wins; ties go to the earlier
-    entry. With one entry, or fewer than 10 rows, the first entry is taken unscored.
+    An inner 70/30 split of ``rows`` (by sample_id, per dataset; its own seeded draw,
+    ``split_mask(seed, purpose="inner/")``): each configuration is fitted on the inner 70%
+    (train-in), swept on the inner 30% (validation), and the one with the best AIQ (paper
+    convention, shared domain with the single models) wins; ties go to the earlier entry. With
+    one entry, or fewer than 10 rows, the first entry is taken unscored.
 
     Parameters
     ----------
@@ -202,6 +220,10 @@ def select_params(spec: RouterSpec, data, rows: np.ndarray | None = None, X=None
     rows : ndarray of int, optional
         The training rows (default: all of ``data``).
     X : ndarray of shape (n, d) or embedder, optional
+    keep_sweeps : bool
+        Sweep every entry on validation even when there is nothing to choose, and attach the
+        sweeps to the table as ``table.attrs["sweeps"]`` (param string -> DataFrame), for the
+        held-out protocol (:mod:`routerlib.protocol`).
 
     Returns
     -------
@@ -210,13 +232,20 @@ def select_params(spec: RouterSpec, data, rows: np.ndarray | None = None, X=None
     """
     rows = np.arange(data.n) if rows is None else np.asarray(rows)
     grid = list(spec.grid)
-    if len(grid) == 1 or rows.size < 10:
+    sweeps = None
+    if (len(grid) > 1 or keep_sweeps) and rows.size >= 10:
+        sweeps = _inner_sweeps(spec, data, rows, X, prompts, seed, n_knob)
+    if len(grid) == 1 or sweeps is None:
         scores, best = [np.nan] * len(grid), 0
     else:
-        scores = _inner_aiq(spec, data, rows, X, prompts, seed, n_knob)
+        scores = _inner_aiq(sweeps, grid)
         best = int(np.nanargmax(scores))
     tab = pd.DataFrame({"router": spec.name, "params": [param_str(p) for p in grid], "inner_aiq": scores,
                         "selected": [i == best for i in range(len(grid))]})
+    if keep_sweeps:
+        if sweeps is None:
+            raise ValueError(f"{spec.name}: {rows.size} training rows are too few for a validation split")
+        tab.attrs["sweeps"] = {k: v for k, v in sweeps.items() if k != "__models__"}
     return dict(grid[best]), tab
 
 
@@ -340,7 +369,7 @@ def evaluate_predictive(data, X=None, specs: Sequence[RouterSpec] | None = None,
     specs : list of RouterSpec (default :func:`paper_specs`: KNN, MLP, SVM over Appendix B's grids)
     datasets : which datasets (default: every one present)
     seed : int
-        The 70/30 split (``data.split_mask(seed)``); the inner selection split uses ``seed + 1``.
+        The 70/30 split (``data.split_mask(seed)``) and the inner selection split (its own draw).
     n_knob : int, optional
         Knob values per sweep (default: each family's own, 40 willingness-to-pay values).
 

@@ -41,12 +41,15 @@ from typing import Mapping, Sequence
 import numpy as np
 
 __all__ = [
+    "Curve",
     "Hull",
+    "curve",
     "ndch",
     "aiq",
     "aiq_public",
     "compare_aiq",
     "shared_domain",
+    "public_end",
     "ndch_bruteforce",
     "interpolate",
 ]
@@ -71,13 +74,20 @@ def _as_points(cost, quality) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class Hull:
-    """A non-decreasing convex hull, i.e. the routing system it stands for.
+class Curve:
+    """A piecewise-linear routing system through points sorted by cost, by the paper's rules.
+
+    ``curve(c)`` interpolates linearly between the points (a mixture of two configurations),
+    is flat after the last point and follows the null router's line ``q1 * c / c1`` below the
+    first. :class:`Hull` is the special case the paper uses; :func:`curve` builds one through
+    chosen points without taking their hull (the held-out AIQ, where which points count was
+    decided on another split).
 
     Attributes
     ----------
-    cost, quality : ndarray of shape (k,)
-        The vertices, sorted by cost, strictly increasing in both coordinates.
+    cost : ndarray of shape (k,)
+        Strictly increasing.
+    quality : ndarray of shape (k,)
     """
 
     cost: np.ndarray
@@ -101,7 +111,7 @@ class Hull:
         return out if out.ndim else float(out)
 
     def integral(self, c):
-        """Exact integral of ``hull`` from 0 to ``c`` (scalar or array)."""
+        """Exact integral of the curve from 0 to ``c`` (scalar or array)."""
         c_arr = np.asarray(c, dtype=float)
         if np.isnan(c_arr).any() or (c_arr < 0).any():
             raise ValueError("hull integrated to a NaN or negative cost")
@@ -117,6 +127,31 @@ class Hull:
         # below the first vertex: triangle of the null-router line
         f = np.where(c_arr < c1, hc * c_arr / 2.0, f)
         return f if f.ndim else float(f)
+
+
+@dataclass(frozen=True)
+class Hull(Curve):
+    """A non-decreasing convex hull, i.e. the routing system it stands for.
+
+    Attributes
+    ----------
+    cost, quality : ndarray of shape (k,)
+        The vertices, sorted by cost, strictly increasing in both coordinates.
+    """
+
+
+def curve(cost, quality) -> Curve:
+    """The system through the given points as they are (no hull): sorted by cost, points of
+    equal cost merged into their mean quality (a fair mixture of them).
+
+    >>> c = curve([2.0, 1.0, 3.0], [0.6, 0.5, 0.55])
+    >>> c.cost.tolist(), c.quality.tolist(), float(c(2.5))
+    ([1.0, 2.0, 3.0], [0.5, 0.6, 0.55], 0.575)
+    """
+    c, q = _as_points(cost, quality)
+    uc, inv = np.unique(c, return_inverse=True)
+    uq = np.bincount(inv, weights=q) / np.bincount(inv)
+    return Curve(cost=uc, quality=uq)
 
 
 _MAX_PASSES = 16
@@ -217,8 +252,8 @@ def interpolate(p1: Sequence[float], p2: Sequence[float], t):
     return c, qq
 
 
-def _as_hull(system, null_router: bool = True) -> Hull:
-    if isinstance(system, Hull):
+def _as_hull(system, null_router: bool = True) -> Curve:
+    if isinstance(system, Curve):
         return system
     c, q = system
     return ndch(c, q, null_router=null_router)
@@ -227,7 +262,8 @@ def _as_hull(system, null_router: bool = True) -> Hull:
 def aiq(hull, c_min: float, c_max: float) -> float:
     """The paper's AIQ: mean of ``hull(c)`` over ``[c_min, c_max]``, integrated exactly.
 
-    ``hull`` is a :class:`Hull` or a pair ``(cost, quality)`` of point arrays.
+    ``hull`` is a :class:`Hull` (any :class:`Curve`) or a pair ``(cost, quality)`` of point
+    arrays, whose NDCH is then taken.
     """
     h = _as_hull(hull)
     c_min, c_max = float(c_min), float(c_max)
@@ -243,9 +279,9 @@ def aiq(hull, c_min: float, c_max: float) -> float:
 def aiq_public(hull, c_max: float) -> float:
     """AIQ in the public code's convention.
 
-    The area under the hull from its own cheapest vertex (no area below it) to
-    ``c_max`` (the largest cost over all compared systems; the hull is flat past its
-    last vertex), divided by ``c_max``.
+    The area under the hull from its own cheapest vertex (no area below it) to ``c_max``
+    (the hull flat past its last vertex), divided by ``c_max``. The public code's ``c_max`` is
+    :func:`public_end` of the compared systems.
     """
     h = _as_hull(hull, null_router=False)
     c_max = float(c_max)
@@ -268,6 +304,22 @@ def shared_domain(systems: Mapping[object, object]) -> tuple[float, float]:
     return float(all_c.min()), float(all_c.max())
 
 
+def public_end(systems: Mapping[object, object]) -> float:
+    """The public code's domain end ``C`` for comparing systems: for each system, the cost of
+    the last vertex of its hull (taken from its cheapest point, no null router: the system's
+    cheapest point at its best quality); then the largest of those.
+
+    It differs from the largest cost of any point when the dearest point is not the best
+    (``evaluation/AIQ.py`` of the public RouterBench code: ``max_x_value`` over the hulls).
+
+    >>> public_end({"a": ([1.0, 2.0, 4.0], [0.5, 0.8, 0.7]), "b": ([1.0], [0.6])})
+    2.0
+    """
+    if not systems:
+        raise ValueError("public_end needs at least one system")
+    return max(float(ndch(*_as_points(*s), null_router=False).cost[-1]) for s in systems.values())
+
+
 def compare_aiq(
     systems: Mapping[str, object],
     c_min: float | None = None,
@@ -280,7 +332,9 @@ def compare_aiq(
     systems : mapping name -> (cost array, quality array)
         Each system's points (its NDCH is taken here).
     c_min, c_max : float, optional
-        The shared domain; by default the smallest and largest cost over all points.
+        The shared domain of the paper's convention; by default the smallest and largest cost
+        over all points (:func:`shared_domain`). The public convention's end is always
+        :func:`public_end` of the systems.
 
     Returns
     -------
@@ -292,10 +346,10 @@ def compare_aiq(
     d_lo, d_hi = shared_domain(systems)
     lo = d_lo if c_min is None else float(c_min)
     hi = d_hi if c_max is None else float(c_max)
+    c_pub = public_end(systems)
     out = {}
     for name, (c, q) in pts.items():
-        hp = ndch(c, q, null_router=False)
-        out[name] = {"aiq": aiq(ndch(c, q), lo, hi), "aiq_public": aiq_public(hp, max(hi, hp.cost[0]))}
+        out[name] = {"aiq": aiq(ndch(c, q), lo, hi), "aiq_public": aiq_public(ndch(c, q, null_router=False), c_pub)}
     return out
 
 

@@ -185,3 +185,25 @@ def test_monotone_chain_fallback_matches(pts):
         hm._MAX_PASSES = old
     np.testing.assert_array_equal(fast.cost, chain.cost)
     np.testing.assert_array_equal(fast.quality, chain.quality)
+
+
+def test_public_convention_end_is_the_best_points_cost_not_the_dearest_point():
+    # A's dearest point (4, 0.7) is not its best (2, 0.8): the public code's C is 2, not 4
+    systems = {"A": ([1.0, 2.0, 4.0], [0.5, 0.8, 0.7]), "B": ([1.0], [0.6])}
+    assert H.public_end(systems) == 2.0
+    res = H.compare_aiq(systems)
+    # A: hull from its cheapest point, (0.5 + 0.8) / 2 over [1, 2], divided by C = 2
+    assert res["A"]["aiq_public"] == pytest.approx(0.65 / 2)
+    # B: flat at 0.6 from its only point to C = 2
+    assert res["B"]["aiq_public"] == pytest.approx(0.6 / 2)
+    # the paper's convention keeps the shared domain [1, 4] of all points
+    assert res["A"]["aiq"] == pytest.approx((0.65 + 2 * 0.8) / 3)
+
+
+def test_curve_keeps_points_off_the_hull():
+    c = H.curve([1.0, 2.0, 3.0, 3.0], [0.6, 0.4, 0.9, 0.7])
+    assert c.cost.tolist() == [1.0, 2.0, 3.0] and c.quality.tolist() == [0.6, 0.4, 0.8]
+    assert float(c(1.5)) == pytest.approx(0.5)  # between the points, not the hull's 0.7
+    assert float(c(0.5)) == pytest.approx(0.3)  # the null router's line below the first point
+    assert H.aiq(c, 1.0, 3.0) == pytest.approx(((0.6 + 0.4) / 2 + (0.4 + 0.8) / 2) / 2)
+    assert H.aiq(c, 1.0, 3.0) < H.aiq(H.ndch(c.cost, c.quality), 1.0, 3.0)

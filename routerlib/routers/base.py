@@ -22,13 +22,14 @@ one point. :func:`routerlib.evaluate.sweep` is the one sweep over every family.
 
 from __future__ import annotations
 
+import copy
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["Router", "Outcomes", "store_args"]
+__all__ = ["Router", "Outcomes", "store_args", "as_router"]
 
 
 def store_args(router, args: dict) -> None:
@@ -112,3 +113,37 @@ class Router(BaseEstimator):
                 f"{type(self).__name__} was fitted on models {list(self.models_)}, "
                 f"but the data has {list(data.models)}"
             )
+
+
+class _PlainRouter(Router):
+    """A user's object with ``fit(data, X)`` and ``route(data, X)`` (and optionally ``outcome``),
+    wrapped so the protocols can treat it as a one-point router (no knob)."""
+
+    def __init__(self, inner=None):
+        self.inner = inner
+
+    def fit(self, data, X=None):
+        self.inner_ = copy.deepcopy(self.inner)
+        fitted = self.inner_.fit(data, X)
+        self.inner_ = self.inner_ if fitted is None else fitted
+        self.models_ = np.asarray(data.models)
+        return self
+
+    def route(self, data, X=None):
+        self._check_fitted()
+        return np.asarray(self.inner_.route(data, X), dtype=np.int64)
+
+    def outcome(self, data, X=None):
+        if hasattr(self.inner_, "outcome"):
+            return self.inner_.outcome(data, X)
+        return super().outcome(data, X)
+
+
+def as_router(obj) -> Router:
+    """``obj`` itself when it is a :class:`Router`, else a wrapper that gives a plain object with
+    ``fit``/``route`` the router contract (one point, no knob; fitted on a deep copy)."""
+    if isinstance(obj, Router):
+        return obj
+    if not (hasattr(obj, "fit") and hasattr(obj, "route")):
+        raise TypeError(f"{type(obj).__name__} is not a router: it needs fit(data, X) and route(data, X)")
+    return _PlainRouter(obj)

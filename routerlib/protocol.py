@@ -1,0 +1,458 @@
+"""The multi-seed protocol: any routers, any data, seeds x datasets, hindsight and held-out AIQ.
+
+:func:`run_protocol` evaluates routers the way the follow-up benchmark (LLMRouterBench) does and
+beyond: for every seed (default 0-4) and dataset, a 70/30 split by sample id; an inner 70/30
+split of the training part into *train-in* and *validation*; then for every router
+
+1. **selection** -- each hyperparameter configuration of its grid is fitted on train-in and
+   swept over its knob on validation; the configuration with the best AIQ there wins
+   (:func:`routerlib.evaluate.select_params`'s rule);
+2. **hindsight** -- the winner, refitted on the whole training part, is swept on the test split
+   over its own knob grid; the hull of those points is the paper's AIQ (and the public code's);
+3. **held-out** -- the knob values whose validation points are vertices of the validation hull
+   are the router's configurations; only those are run on the test split, and the AIQ of the
+   curve through their test points (no hull, :func:`routerlib.metrics.heldout_aiq`) is the
+   held-out AIQ. The Zero router gets the same treatment: the models on the hull of the
+   *training* split are its configurations.
+
+AIQ domains: every router is compared with the Zero router, on the shared domain of the two
+(:func:`routerlib.hull.shared_domain`, :func:`routerlib.hull.public_end`), so a router's AIQ does
+not depend on which other routers are in the run, and the difference to the Zero router is
+paired by seed on one domain.
+
+Every (seed, dataset, router) is a job; jobs run in parallel with joblib (``n_jobs``; each worker
+limited to one BLAS/OpenMP thread), and are cached on disk (``joblib.Memory`` in
+``paths.cache_dir()/protocol``, keyed by the data, features, spec, seed and the routerlib source),
+so notebooks that share routers and seeds share the work. The same code runs on a cluster
+through joblib's Dask or Ray backend (``backend="dask"`` inside a ``dask.distributed.Client``;
+see the README).
+
+:class:`ProtocolResult` holds tidy tables; :meth:`ProtocolResult.per_seed` turns them into one
+value per (seed, dataset, router, metric) and :meth:`ProtocolResult.leaderboard` into means with
+confidence intervals over seeds (:mod:`routerlib.metrics.stats`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from joblib import Memory, Parallel, delayed
+from threadpoolctl import threadpool_limits
+
+from . import paths
+from .evaluate import RouterSpec, features, param_str, select_params
+from .hull import compare_aiq, ndch, public_end, shared_domain
+from .metrics import followup as F
+from .metrics.aiq import heldout_aiq
+from .metrics.stats import summarize, verdict
+
+__all__ = ["DEFAULT_SEEDS", "MIN_IDS", "ProtocolResult", "run_protocol", "parse_seeds", "registry_specs"]
+
+DEFAULT_SEEDS = (0, 1, 2, 3, 4)
+#: a dataset with fewer sample ids cannot be split 70/30 and then 70/30 again; it is skipped
+MIN_IDS = 10
+_SRC_HASH: str | None = None
+
+
+def parse_seeds(seeds) -> tuple[int, ...]:
+    """Seeds from a sequence or a comma-separated string (``"0,1,2,3,4"``), refusing empty or duplicate ones.
+
+    >>> parse_seeds("0, 1,2"), parse_seeds([3])
+    ((0, 1, 2), (3,))
+    """
+    if isinstance(seeds, str):
+        parts = [s.strip() for s in seeds.split(",") if s.strip()]
+        try:
+            seeds = [int(s) for s in parts]
+        except ValueError:
+            raise ValueError(f"seeds must be integers separated by commas; got {seeds!r}") from None
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise ValueError("no seeds given: the protocol needs at least one (default 0,1,2,3,4)")
+    dup = sorted({s for s in seeds if seeds.count(s) > 1})
+    if dup:
+        raise ValueError(f"duplicate seeds {dup}: each seed is one split, counted once")
+    return seeds
+
+
+def registry_specs(names: Sequence[str] | None = None, error_rate: float = 0.2) -> list[RouterSpec]:
+    """Specs of registry routers by name (default: every entry), with Appendix B's grids for the
+    predictive ones and a judge error rate for the cascade."""
+    from .paper import PAPER_GRIDS
+    from .routers import ROUTERS
+
+    out = []
+    for n in (list(ROUTERS) if names is None else names):
+        params = {"error_rate": error_rate} if n == "cascade" else {}
+        out.append(RouterSpec(n, n, params, tuple(PAPER_GRIDS.get(n, [{}]))))
+    return out
+
+
+def _source_hash() -> str:
+    """A fingerprint of routerlib's source, so cached jobs are redone when the code changes."""
+    global _SRC_HASH
+    if _SRC_HASH is None:
+        h = hashlib.blake2b(digest_size=12)
+        for p in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+            h.update(p.read_bytes())
+        _SRC_HASH = h.hexdigest()
+    return _SRC_HASH
+
+
+# ----- one job: a router on one dataset and one seed ---------------------------------------------
+def _config_rows(out, hard, none, dearest, values) -> pd.DataFrame:
+    """Per configuration (knob value): total cost, mean quality, quality on the hard and the
+    no-model-right prompts, and the share of prompts answered by the dearest model."""
+    q = out.quality
+    return pd.DataFrame({
+        "value": values, "cost": out.cost.sum(axis=1), "quality": q.mean(axis=1),
+        "quality_hard": q[:, hard].mean(axis=1) if hard.any() else np.nan,
+        "quality_none": q[:, none].mean(axis=1) if none.any() else np.nan,
+        "share_dearest": (out.choice == dearest).mean(axis=1),
+    })
+
+
+def _vertex_values(values: np.ndarray, cost: np.ndarray, quality: np.ndarray) -> np.ndarray:
+    """The knob values whose points are vertices of the NDCH of (cost, quality) (the first value per vertex)."""
+    h = ndch(cost, quality)
+    out = []
+    for c, q in zip(h.cost, h.quality):
+        out.append(values[np.flatnonzero((cost == c) & (quality == q))[0]])
+    return np.asarray(out)
+
+
+def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> dict:
+    """Selection, hindsight sweep and held-out configurations of ``spec`` on one dataset ``sub``."""
+    del src  # part of the cache key only
+    with threadpool_limits(1):
+        test_mask = sub.split_mask(seed)
+        tr_idx, te_idx = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
+        train, test = sub.select(tr_idx), sub.select(te_idx)
+        d = str(sub.datasets[0])
+        # 1. selection on train-in -> validation (every grid entry is swept on validation)
+        params, sel = select_params(spec, sub, tr_idx, X, seed, n_knob, prompts, keep_sweeps=True)
+        val_sweep = sel.attrs.pop("sweeps")[param_str(params)]
+        # 2. hindsight: the winner refitted on the training split, swept on the test split
+        Xtr, Xte = features(X, sub, tr_idx, te_idx, prompts)
+        router = spec.make(params, seed).fit(train, Xtr)
+        hard, none = F.recall_masks(test.quality)
+        dearest = int(np.argmax(train.cost.mean(axis=0)))
+        if router.knob is None:
+            grid = np.array([np.nan])
+            out = router.sweep_outcomes(test, Xte)
+        else:
+            grid = router.knob_grid(n_knob, dataset=d)
+            out = router.sweep_outcomes(test, Xte, grid)
+        points = _config_rows(out, hard, none, dearest, grid)
+        # 3. held-out: the validation hull's configurations, run on the test split
+        vv, vc, vq = (val_sweep[k].to_numpy(float) for k in ("value", "cost", "quality"))
+        if router.knob is None:
+            held_vals, held = np.array([np.nan]), points.copy()
+        else:
+            held_vals = _vertex_values(vv, vc, vq)
+            held = _config_rows(router.sweep_outcomes(test, Xte, held_vals), hard, none, dearest, held_vals)
+        val_at = pd.DataFrame({"value": vv, "val_cost": vc, "val_quality": vq}).drop_duplicates("value")
+        held = held.merge(val_at, on="value", how="left") if router.knob is not None else held.assign(
+            val_cost=vc[:1], val_quality=vq[:1])
+        # the performance configuration: best validation quality, cheapest among ties
+        best_val = val_at.sort_values(["val_quality", "val_cost"], ascending=[False, True]).iloc[0]
+        if router.knob is None:
+            perf = points.iloc[0]
+        else:
+            perf = _config_rows(router.sweep_outcomes(test, Xte, [best_val["value"]]), hard, none, dearest,
+                                np.array([best_val["value"]])).iloc[0]
+    tag = dict(seed=seed, dataset=d, router=spec.name, params=param_str(params), knob=router.knob or "")
+    sel = sel.assign(seed=seed, dataset=d)
+    return {"points": points.assign(**tag), "heldout": held.assign(**tag),
+            "perf": pd.DataFrame([perf]).assign(**tag), "selection": sel}
+
+
+# ----- baselines of one (seed, dataset): models, Zero router, Oracle, Random, Best Single -------
+def _baselines(sub, seed: int) -> dict:
+    test_mask = sub.split_mask(seed)
+    train, test = sub.select(~test_mask), sub.select(test_mask)
+    d = str(sub.datasets[0])
+    hard, none = F.recall_masks(test.quality)
+    tr_c, tr_q = train.cost.sum(axis=0), train.quality.mean(axis=0)
+    on_train_hull = np.isin(np.arange(sub.m), _vertex_values(np.arange(sub.m), tr_c, tr_q))
+    models = pd.DataFrame({"seed": seed, "dataset": d, "model": sub.models, "cost": test.cost.sum(axis=0),
+                           "quality": test.quality.mean(axis=0),
+                           "quality_hard": test.quality[hard].mean(axis=0) if hard.any() else np.nan,
+                           "train_cost": tr_c, "train_quality": tr_q, "on_train_hull": on_train_hull})
+    oc, oq = test.oracle_outcome()
+    bs_train = int(np.lexsort((train.cost.mean(axis=0), -tr_q))[0])
+    bs_test = int(np.lexsort((test.cost.mean(axis=0), -test.quality.mean(axis=0)))[0])
+    refs = {"seed": seed, "dataset": d, "n_test": test.n, "n_hard": int(hard.sum()), "n_none": int(none.sum()),
+            "oracle_cost": float(oc.sum()), "oracle_quality": float(oq.mean()),
+            "oracle_quality_hard": float(oq[hard].mean()) if hard.any() else np.nan,
+            "random_cost": float(test.cost.mean(axis=1).sum()), "random_quality": float(test.quality.mean()),
+            "random_quality_hard": float(test.quality[hard].mean()) if hard.any() else np.nan,
+            "bs_model": str(sub.models[bs_train]), "bs_cost": float(test.cost[:, bs_train].sum()),
+            "bs_quality": float(test.quality[:, bs_train].mean()),
+            "bs_quality_hard": float(test.quality[hard, bs_train].mean()) if hard.any() else np.nan,
+            "bs_test_model": str(sub.models[bs_test]), "bs_test_quality": float(test.quality[:, bs_test].mean()),
+            "bs_test_cost": float(test.cost[:, bs_test].sum())}
+    return {"models": models, "refs": refs}
+
+
+# ----- the result ------------------------------------------------------------------------------
+@dataclass
+class ProtocolResult:
+    """Tidy outputs of :func:`run_protocol`.
+
+    Attributes
+    ----------
+    points : every hindsight configuration on the test split: seed, dataset, router, params,
+        knob, value, cost (total USD), quality (mean), quality_hard, quality_none, share_dearest
+    heldout : the configurations chosen on validation, with their val_cost, val_quality and their
+        test cost, quality, ... (same columns as ``points``)
+    perf : per (seed, dataset, router) the performance configuration (best validation quality)
+        on the test split
+    models : seed, dataset, model, cost, quality, quality_hard (test), train_cost, train_quality,
+        on_train_hull (the Zero router's held-out configurations)
+    refs : per (seed, dataset): n_test, n_hard, n_none, and the Oracle's, the Random router's
+        (expected), the Best Single's (chosen on train: bs_*) and the hindsight Best Single's
+        (chosen on test: bs_test_*) cost and quality
+    aiq : per (seed, dataset, router) its AIQ in three conventions beside the Zero router's on the
+        same domain: aiq, aiq_public, aiq_heldout, zero_aiq, zero_aiq_public, zero_aiq_heldout,
+        c_min, c_max, c_public
+    selection : seed, dataset, router, params, inner_aiq, selected
+    meta : seeds, datasets, skipped datasets, label, n_jobs
+    """
+
+    points: pd.DataFrame
+    heldout: pd.DataFrame
+    perf: pd.DataFrame
+    models: pd.DataFrame
+    refs: pd.DataFrame
+    aiq: pd.DataFrame
+    selection: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def routers(self) -> list[str]:
+        return list(dict.fromkeys(self.points["router"]))
+
+    def per_seed(self) -> pd.DataFrame:
+        """One value per (seed, dataset, router, metric); dataset ``all`` holds the macro readings.
+
+        Metrics per dataset: aiq, aiq_public, aiq_heldout and each minus the Zero router's
+        (``*_minus_zero``); acc (the performance configuration's test accuracy), acc_hard (on the
+        prompts 1-3 models solve), cost; gain_r, gain_b, gain_b_hindsight, gap_o; perf_gain,
+        cost_save (NaN when no configuration reaches the Best Single), pareto_dist; for two-model
+        data apgr, cpt50, cpt80. Over datasets (``all``): avg_acc (macro), avg_acc_pooled, and
+        gain_r, gain_b, gap_o as the ratio of averages (``*_ratio_of_avg``) and the mean of the
+        per-dataset ratios (``*_mean_of_ratios``), and the mean AIQ.
+        """
+        return _per_seed(self)
+
+    def leaderboard(self, level: float = 0.95) -> pd.DataFrame:
+        """Long format: dataset, router, metric, mean, std, ci_low, ci_high (corrected for
+        overlapping splits), ci_low_naive, ci_high_naive, n_seeds, verdict (for ``*_minus_zero``
+        metrics: above / within noise / below the Zero router)."""
+        ps = self.per_seed()
+        out = summarize(ps, ("dataset", "router", "metric"), level=level)
+        is_diff = out["metric"].str.endswith("_minus_zero")
+        out["verdict"] = ""
+        out.loc[is_diff, "verdict"] = [verdict(lo, hi) for lo, hi in zip(out.loc[is_diff, "ci_low"],
+                                                                         out.loc[is_diff, "ci_high"])]
+        return out
+
+
+def _aiq_rows(points: pd.DataFrame, heldout: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for (seed, d), mp in models.groupby(["seed", "dataset"], sort=False):
+        zc, zq = mp["cost"].to_numpy(float), mp["quality"].to_numpy(float)
+        zh = mp[mp["on_train_hull"]]
+        pts = points[(points.seed == seed) & (points.dataset == d)]
+        hel = heldout[(heldout.seed == seed) & (heldout.dataset == d)]
+        lo, hi = shared_domain({"zero": (zc, zq)})
+        z = compare_aiq({"zero": (zc, zq)}, lo, hi)["zero"]
+        zh_aiq = heldout_aiq(zh["cost"], zh["quality"], lo, hi)
+        rows.append((seed, d, "zero", z["aiq"], z["aiq_public"], zh_aiq, z["aiq"], z["aiq_public"], zh_aiq, lo, hi,
+                     public_end({"zero": (zc, zq)})))
+        for r, g in pts.groupby("router", sort=False):
+            systems = {"zero": (zc, zq), r: (g["cost"].to_numpy(float), g["quality"].to_numpy(float))}
+            lo, hi = shared_domain(systems)
+            res = compare_aiq(systems, lo, hi)
+            h = hel[hel.router == r]
+            rows.append((seed, d, r, res[r]["aiq"], res[r]["aiq_public"], heldout_aiq(h["cost"], h["quality"], lo, hi),
+                         res["zero"]["aiq"], res["zero"]["aiq_public"], heldout_aiq(zh["cost"], zh["quality"], lo, hi),
+                         lo, hi, public_end(systems)))
+    cols = ["seed", "dataset", "router", "aiq", "aiq_public", "aiq_heldout", "zero_aiq", "zero_aiq_public",
+            "zero_aiq_heldout", "c_min", "c_max", "c_public"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _per_seed(res: ProtocolResult) -> pd.DataFrame:
+    recs = []
+
+    def add(seed, d, r, metric, v):
+        recs.append((seed, d, r, metric, float(v)))
+
+    refs = res.refs.set_index(["seed", "dataset"])
+    for a in res.aiq.itertuples():
+        for m in ("aiq", "aiq_public", "aiq_heldout"):
+            add(a.seed, a.dataset, a.router, m, getattr(a, m))
+            if a.router != "zero":
+                add(a.seed, a.dataset, a.router, f"{m}_minus_zero", getattr(a, m) - getattr(a, "zero_" + m))
+    perf = {("zero", s, d): None for s, d in refs.index}
+    for p in res.perf.itertuples():
+        perf[(p.router, p.seed, p.dataset)] = p
+    all_pts = res.points
+    for (seed, d), ref in refs.iterrows():
+        mp = res.models[(res.models.seed == seed) & (res.models.dataset == d)]
+        pts_sd = all_pts[(all_pts.seed == seed) & (all_pts.dataset == d)]
+        every_c = np.r_[pts_sd["cost"].to_numpy(float), mp["cost"].to_numpy(float)]
+        every_q = np.r_[pts_sd["quality"].to_numpy(float), mp["quality"].to_numpy(float)]
+        two = len(mp) == 2
+        # the Zero router's "performance configuration" is the Best Single (the best model on train)
+        systems = {"zero": (ref.bs_quality, ref.bs_quality_hard, ref.bs_cost, None)}
+        for r in res.routers:
+            p = perf.get((r, seed, d))
+            if p is not None:
+                systems[r] = (p.quality, p.quality_hard, p.cost, pts_sd[pts_sd.router == r])
+        systems["oracle (analytic)"] = (ref.oracle_quality, ref.oracle_quality_hard, ref.oracle_cost, None)
+        systems["random (expected)"] = (ref.random_quality, ref.random_quality_hard, ref.random_cost, None)
+        systems["best_single (test hindsight)"] = (ref.bs_test_quality, np.nan, ref.bs_test_cost, None)
+        for r, (acc, acc_hard, cost, g) in systems.items():
+            add(seed, d, r, "acc", acc)
+            add(seed, d, r, "acc_hard", acc_hard)
+            add(seed, d, r, "cost", cost)
+            add(seed, d, r, "gain_r", F.gain(acc, ref.random_quality))
+            add(seed, d, r, "gain_b", F.gain(acc, ref.bs_quality))
+            add(seed, d, r, "gain_b_hindsight", F.gain(acc, ref.bs_test_quality))
+            add(seed, d, r, "gap_o", F.gap(acc, ref.oracle_quality))
+            if g is None or not len(g):
+                continue
+            add(seed, d, r, "perf_gain", F.perf_gain(g["quality"], ref.bs_quality))
+            add(seed, d, r, "cost_save", F.cost_save(g["cost"], g["quality"], ref.bs_quality, ref.bs_cost)[0])
+            add(seed, d, r, "pareto_dist", F.pareto_distance(g["cost"], g["quality"], every_c, every_q))
+            if two:
+                weak, strong = mp.sort_values("train_cost")["quality"].to_numpy(float)
+                if strong != weak:
+                    add(seed, d, r, "apgr", F.apgr(g["share_dearest"], g["quality"], weak, strong))
+                    for lvl in (0.5, 0.8):
+                        add(seed, d, r, f"cpt{int(lvl * 100)}", F.cpt(g["share_dearest"], g["quality"], weak, strong,
+                                                                      lvl))
+    ps = pd.DataFrame(recs, columns=["seed", "dataset", "router", "metric", "value"])
+    # over datasets: macro readings per seed
+    macro = []
+    acc = ps[ps.metric == "acc"].pivot_table(index=["seed", "router"], columns="dataset", values="value")
+    n = res.refs.set_index(["seed", "dataset"])["n_test"]
+    for (seed, r), row in acc.iterrows():
+        row = row.dropna()
+        if row.empty:
+            continue
+        ds = list(row.index)
+        rf = refs.loc[[(seed, x) for x in ds]]
+        a = row.to_numpy(float)
+        macro.append((seed, "all", r, "avg_acc", F.avg_acc(a)))
+        macro.append((seed, "all", r, "avg_acc_pooled", F.avg_acc(a, [n[(seed, x)] for x in ds])))
+        for name, refcol, kind in (("gain_r", "random_quality", "gain"), ("gain_b", "bs_quality", "gain"),
+                                   ("gap_o", "oracle_quality", "gap")):
+            ra, mr = F.ratio_readings(a, rf[refcol].to_numpy(float), kind)
+            macro.append((seed, "all", r, f"{name}_ratio_of_avg", ra))
+            macro.append((seed, "all", r, f"{name}_mean_of_ratios", mr))
+    for m in ("aiq", "aiq_public", "aiq_heldout", "aiq_minus_zero", "aiq_heldout_minus_zero"):
+        g = ps[ps.metric == m].groupby(["seed", "router"], sort=False)["value"].mean()
+        macro += [(s, "all", r, m, v) for (s, r), v in g.items()]
+    return pd.concat([ps, pd.DataFrame(macro, columns=ps.columns)], ignore_index=True)
+
+
+# ----- the runner ----------------------------------------------------------------------------------
+def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS, datasets: Sequence[str] | None = None,
+                 n_knob: int | None = None, prompts: np.ndarray | None = None, n_jobs: int = 1,
+                 backend: str | None = None, cache: bool = True, progress: bool = True) -> ProtocolResult:
+    """Every router of ``specs`` on every dataset and seed (see the module docstring).
+
+    Parameters
+    ----------
+    data : RoutingData with n rows
+    specs : RouterSpec per router (registry names or any object with ``fit``/``route``; see
+        :func:`registry_specs`)
+    X : ndarray of shape (n, d), an unfitted embedder, or None
+    seeds : sequence of int or "0,1,2,3,4"
+    datasets : which datasets (default: every one present); one with fewer than :data:`MIN_IDS`
+        sample ids is skipped with a warning that names it
+    n_jobs, backend : joblib's (``n_jobs=-1``: every core; ``backend="dask"``/``"ray"`` on a cluster)
+    cache : reuse finished jobs from ``paths.cache_dir()/protocol``
+
+    Raises
+    ------
+    ValueError
+        On empty or duplicate seeds, or no dataset left to evaluate.
+    RuntimeError
+        When a router fails, naming the router, the seed and the dataset.
+    """
+    seeds = parse_seeds(seeds)
+    specs = list(specs)
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names) or "zero" in names:
+        raise ValueError(f"router names must be unique and not 'zero' (the Zero router is always included); got {names}")
+    wanted = list(data.datasets if datasets is None else datasets)
+    missing = [d for d in wanted if d not in data.datasets]
+    if missing:
+        raise ValueError(f"dataset(s) {missing} not in this data; it has {data.datasets}")
+    ok, skipped = [], []
+    for d in wanted:
+        n_ids = len(np.unique(data.sample_id[data.dataset == d].astype(str)))
+        (ok if n_ids >= MIN_IDS else skipped).append(d)
+    for d in skipped:
+        warnings.warn(f"{data.name}: dataset {d!r} has fewer than {MIN_IDS} sample ids; skipped by the protocol",
+                      stacklevel=2)
+    if not ok:
+        raise ValueError(f"no dataset with at least {MIN_IDS} sample ids to evaluate (asked: {wanted})")
+    subs, feats, texts = {}, {}, {}
+    for d in ok:
+        rows = np.flatnonzero(data.dataset == d)
+        subs[d] = data.select(rows)
+        feats[d] = X if X is None or hasattr(X, "fit") else np.asarray(X)[rows]
+        texts[d] = None if prompts is None else np.asarray(prompts, dtype=object)[rows]
+    job = _run_job
+    if cache:
+        job = Memory(paths.cache_dir() / "protocol", verbose=0).cache(_run_job)
+    src = _source_hash()
+    order = sorted(((s, d, sp) for s in seeds for d in ok for sp in specs), key=lambda t: -subs[t[1]].n)
+    tasks = [delayed(_guarded)(job, subs[d], feats[d], texts[d], sp, s, n_knob, src) for s, d, sp in order]
+    it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, total=len(tasks), desc=f"protocol ({len(seeds)} seeds x {len(ok)} datasets x {len(specs)} routers)")
+    outs = list(it)
+    base = [_baselines(subs[d], s) for s in seeds for d in ok]
+    points = pd.concat([o["points"] for o in outs], ignore_index=True)
+    heldout = pd.concat([o["heldout"] for o in outs], ignore_index=True)
+    perf = pd.concat([o["perf"] for o in outs], ignore_index=True)
+    selection = pd.concat([o["selection"] for o in outs], ignore_index=True)
+    models = pd.concat([b["models"] for b in base], ignore_index=True)
+    refs = pd.DataFrame([b["refs"] for b in base])
+    # back to a stable order: seed, then dataset (as asked), then router (as given)
+    rank = {("d", d): i for i, d in enumerate(ok)} | {("r", r): i for i, r in enumerate(names)}
+
+    def tidy(df):
+        key = df["seed"] * 10_000 + df["dataset"].map(lambda d: rank[("d", d)]) * 100 + df["router"].map(
+            lambda r: rank[("r", r)])
+        return df.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
+
+    points, heldout, perf, selection = (tidy(x) for x in (points, heldout, perf, selection))
+    aiq = _aiq_rows(points, heldout, models)
+    return ProtocolResult(points, heldout, perf, models, refs, aiq, selection,
+                          meta={"seeds": list(seeds), "datasets": ok, "skipped": skipped, "label": data.label,
+                                "routers": names})
+
+
+def _guarded(job, sub, X, prompts, spec, seed, n_knob, src):
+    try:
+        return job(sub, X, prompts, spec, seed, n_knob, src)
+    except Exception as e:  # name what failed, keep the cause
+        raise RuntimeError(f"router {spec.name!r} failed on seed {seed}, dataset {sub.datasets[0]!r}: "
+                           f"{type(e).__name__}: {e}") from e
+

@@ -1,0 +1,178 @@
+"""The multi-seed protocol: tidy results, held-out selection, statistics, bad input, your own router."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from routerlib.data import RoutingData, load_routerbench, save_wide
+from routerlib.evaluate import RouterSpec
+from routerlib.hull import ndch
+from routerlib.protocol import parse_seeds, registry_specs, run_protocol
+
+FAST = {"mlp": {"hidden_layer_sizes": (8,), "max_iter": 40}}
+
+
+def make_data(n_per: int = 80, datasets=("alpha", "beta"), seed: int = 0) -> tuple[RoutingData, np.ndarray]:
+    """Two topics; model 1 is good on 'red', model 2 on 'blue', model 3 on both but dear."""
+    rng = np.random.default_rng(seed)
+    ids, prompts, ds, topic = [], [], [], []
+    for d in datasets:
+        for i in range(n_per):
+            t = "red" if i % 2 else "blue"
+            ids.append(f"{d}-{i}"), prompts.append(f"{d} question {i} about {t}"), ds.append(d), topic.append(t)
+    topic = np.array(topic)
+    n = len(ids)
+    q = np.zeros((n, 4))
+    q[:, 0] = rng.random(n) < 0.3
+    q[:, 1] = np.where(topic == "red", rng.random(n) < 0.9, rng.random(n) < 0.2)
+    q[:, 2] = np.where(topic == "blue", rng.random(n) < 0.9, rng.random(n) < 0.2)
+    q[:, 3] = rng.random(n) < 0.85
+    c = np.array([1e-4, 3e-4, 3e-4, 5e-3])[None, :] * (1 + 0.1 * rng.random((n, 4)))
+    data = RoutingData.from_arrays(q, c, models=[f"m{j}" for j in range(4)], prompts=prompts, dataset=np.array(ds),
+                                   sample_id=ids, name="toy")
+    X = np.where(topic[:, None] == "red", [1.0, 0.0], [0.0, 1.0]) + 0.05 * rng.standard_normal((n, 2))
+    return data, X.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return make_data()
+
+
+@pytest.fixture(scope="module")
+def result(toy):
+    data, X = toy
+    specs = [RouterSpec("knn", "knn", grid=({"n_neighbors": 5}, {"n_neighbors": 20})),
+             RouterSpec("random_score", "random_score"), RouterSpec("oracle", "oracle"),
+             RouterSpec("best_single", "best_single")]
+    return run_protocol(data, specs, X, seeds=(0, 1, 2), cache=False, progress=False)
+
+
+def test_tidy_tables(result):
+    p = result.points
+    assert {"seed", "dataset", "router", "params", "knob", "value", "cost", "quality"} <= set(p.columns)
+    assert set(p.seed) == {0, 1, 2} and set(p.dataset) == {"alpha", "beta"}
+    assert set(result.aiq.router) == {"zero", "knn", "random_score", "oracle", "best_single"}
+    assert len(result.aiq) == 3 * 2 * 5
+    assert (p[p.router == "oracle"].groupby(["seed", "dataset"]).size() == 1).all()  # no knob: one point
+    assert result.selection.groupby(["seed", "dataset", "router"]).selected.sum().eq(1).all()
+
+
+def test_deterministic_and_cached(toy, tmp_path, monkeypatch):
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    data, X = toy
+    specs = [RouterSpec("knn", "knn", {"n_neighbors": 5})]
+    a = run_protocol(data, specs, X, seeds=(0, 1), progress=False)
+    b = run_protocol(data, specs, X, seeds=(0, 1), progress=False)  # from the cache
+    c = run_protocol(data, specs, X, seeds=(0, 1), cache=False, progress=False)
+    assert list((tmp_path / "protocol").rglob("output.pkl"))
+    pd.testing.assert_frame_equal(a.aiq, b.aiq)
+    pd.testing.assert_frame_equal(a.aiq, c.aiq)
+
+
+def test_heldout_uses_validation_hull_only(result, toy):
+    h, p = result.heldout, result.points
+    for (seed, d), g in h[h.router == "knn"].groupby(["seed", "dataset"]):
+        # the held-out configurations are vertices of the validation hull ...
+        hull = ndch(g.val_cost, g.val_quality)
+        assert len(g) == len(hull)
+        assert np.isin(g.val_cost, hull.cost).all()
+        # ... and no more than the router's whole hindsight sweep
+        assert len(g) <= len(p[(p.router == "knn") & (p.seed == seed) & (p.dataset == d)])
+    # held-out AIQ never beats the hindsight hull on the same domain (it is a subset of configurations,
+    # and a curve through points is under their hull)
+    a = result.aiq
+    assert (a.aiq_heldout <= a.aiq + 1e-12).all()
+    # the Zero router's held-out configurations are the models on the training split's hull
+    m = result.models
+    assert m.groupby(["seed", "dataset"]).on_train_hull.sum().ge(1).all()
+
+
+def test_knn_beats_zero_here_and_the_verdict_says_so(result):
+    lb = result.leaderboard()
+    row = lb[(lb.dataset == "all") & (lb.router == "knn") & (lb.metric == "aiq_heldout_minus_zero")].iloc[0]
+    assert row["mean"] > 0 and row.verdict == "above" and row.ci_low > 0  # learnable topics
+    assert set(lb.columns) >= {"dataset", "router", "metric", "mean", "std", "ci_low", "ci_high", "n_seeds"}
+    assert (lb.n_seeds <= 3).all()
+
+
+def test_followup_properties(result):
+    ps = result.per_seed()
+    gap = ps[(ps.router == "oracle") & (ps.metric == "gap_o")]
+    assert np.allclose(gap.value, 0)  # the Oracle's Gap@O is 0
+    gb = ps[(ps.router == "best_single") & (ps.metric == "gain_b")]
+    assert np.allclose(gb.value, 0)  # Gain@B of the Best Single, on the split where it was chosen, is 0
+    hind = ps[(ps.router == "best_single (test hindsight)") & (ps.metric == "gain_b_hindsight")]
+    assert np.allclose(hind.value, 0)
+    assert (ps[(ps.metric == "gap_o")].value >= -1e-12).all()  # nobody beats the Oracle
+
+
+def test_bad_input(toy):
+    data, X = toy
+    spec = [RouterSpec("knn", "knn")]
+    with pytest.raises(ValueError, match="no seeds"):
+        run_protocol(data, spec, X, seeds=[], progress=False)
+    with pytest.raises(ValueError, match="duplicate seeds"):
+        run_protocol(data, spec, X, seeds=[1, 1], progress=False)
+    assert parse_seeds("0,1, 2") == (0, 1, 2)
+    with pytest.raises(ValueError, match="integers"):
+        parse_seeds("0,x")
+    tiny = data.select(np.r_[np.flatnonzero(data.dataset == "alpha"), np.flatnonzero(data.dataset == "beta")[:6]])
+    with pytest.warns(UserWarning, match="'beta' has fewer than 10 sample ids"):
+        r = run_protocol(tiny, spec, X[: tiny.n], seeds=[0], cache=False, progress=False)
+    assert r.meta["skipped"] == ["beta"] and set(r.aiq.dataset) == {"alpha"}
+
+
+class Fails:
+    """A router that breaks on one dataset."""
+
+    def fit(self, data, X=None):
+        if "beta" in data.datasets:
+            raise ValueError("cannot fit beta")
+        return self
+
+    def route(self, data, X=None):
+        return np.zeros(data.n, dtype=int)
+
+
+def test_a_failing_router_is_named(toy):
+    data, X = toy
+    with pytest.raises(RuntimeError, match=r"router 'fails' failed on seed 4, dataset 'beta'.*cannot fit beta"):
+        run_protocol(data, [RouterSpec("fails", Fails())], X, seeds=[4], cache=False, progress=False)
+
+
+class CheapestOnLongPrompts:
+    """Bring your own router: send long prompts to the cheapest model, the rest to the best one."""
+
+    def __init__(self, max_len: int = 30):
+        self.max_len = max_len
+
+    def fit(self, data, X=None):
+        self.cheapest_ = int(np.argmin(data.cost.mean(axis=0)))
+        self.best_ = int(np.argmax(data.quality.mean(axis=0)))
+        return self
+
+    def route(self, data, X=None):
+        long = np.array([len(p) > self.max_len for p in data.prompt])
+        return np.where(long, self.cheapest_, self.best_)
+
+
+def test_bring_your_own_router_on_sim_and_on_a_file(tmp_path):
+    from routerlib.data import simulate_routerbench
+
+    sim = simulate_routerbench(seed=0, scale=0.02).subset(["mbpp", "winogrande"])
+    path = save_wide(sim, tmp_path / "mine.parquet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_file = load_routerbench(path)
+    for data in (sim, from_file):
+        specs = registry_specs(["random_score"]) + [RouterSpec("mine", CheapestOnLongPrompts())]
+        res = run_protocol(data, specs, None, seeds=(0, 1), cache=False, progress=False)
+        lb = res.leaderboard()
+        mine = lb[lb.router == "mine"]
+        assert {"aiq", "aiq_heldout", "aiq_minus_zero", "acc", "gain_b"} <= set(mine.metric)
+        assert set(mine.dataset) == {"mbpp", "winogrande", "all"}
