@@ -43,8 +43,7 @@ seeds: str = "0,1,2,3,4"
 embedder: str = "minilm"
 
 # %%
-rd = load(data, seed=seed, scale=scale)
-out_dir = figures_dir(data, scale)
+rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
 t1 = table1_comparison(rd, seed)
 write_csv(t1, out_dir / "table1.csv", rd.provenance(seed))
 print(rd.label, "|", rd)

@@ -40,8 +40,7 @@ seeds: str = "0,1,2,3,4"
 embedder: str = "minilm"
 
 # %%
-rd = load(data, seed=seed, scale=scale)
-out_dir = figures_dir(data, scale)
+rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
 table = oracle_selection(rd)
 write_csv(table, out_dir / "fig3_oracle.csv", rd.provenance(seed))
 draw("fig3_oracle", out_dir)

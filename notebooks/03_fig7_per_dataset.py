@@ -34,8 +34,7 @@ seeds: str = "0,1,2,3,4"
 embedder: str = "minilm"
 
 # %%
-rd = load(data, seed=seed, scale=scale)
-out_dir = figures_dir(data, scale)
+rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
 _, test = rd.split(seed=seed)
 summ = full_size_summary(test, rd)
 write_csv(summ, out_dir / "fig7_per_dataset.csv", rd.provenance(seed))

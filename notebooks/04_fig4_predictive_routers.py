@@ -32,6 +32,16 @@
 # used `all-MiniLM-L12-v2`. Cost per model is its mean cost per prompt on the training split.
 # AIQ is reported in the paper's convention and in the public code's (`hull.compare_aiq`).
 #
+# **One split is not evidence.** The differences the paper reports (about 0.01 AIQ) are smaller
+# than the spread between random splits, and a hull taken over a sweep on the split it is scored
+# on is optimistic by itself. So the table below is over the seeds of `seeds` (default 5), with
+# 95% confidence intervals (corrected for overlapping splits, `routerlib.metrics.stats`), in
+# three conventions: the paper's hindsight hull, the public code's, and **held-out** (the
+# configurations chosen on a validation split, scored on the test split without hindsight,
+# `routerlib.protocol`). The random-score control (a KNN router with random neighbours) shows
+# how much a sweep gains over the Zero router from hindsight alone. The figure draws one split
+# (the `seed` parameter, 0 by default), as the paper does.
+#
 # The paper reports (section 5.3): KNN (AIQ 0.773) and MLP (0.769) about the Zero router
 # (0.763) on average; above it on MMLU and Winogrande, comparable on HellaSwag and GSM8K, below
 # on ARC-Challenge and MBPP; best configurations KNN k = 40 and MLP with two hidden layers.
@@ -47,13 +57,14 @@
 # %%
 import pandas as pd
 
-from routerlib.claims import average_aiq_vs_paper, check_router_result, predictive_vs_paper, selection_vs_paper
+from routerlib.claims import average_aiq_vs_paper, predictive_vs_paper_ci, selection_vs_paper
 from routerlib.data import load
 from routerlib.embed import embedder_name, features_for, median_similarity, prompt_view, shared_prefix_chars, views_needed
-from routerlib.evaluate import evaluate_predictive, paper_specs, points_by
-from routerlib.metrics import aiq_wide, aiq_wide_both
+from routerlib.evaluate import points_by
+from routerlib.metrics import aiq_wide_both
 from routerlib.paths import figures_dir
-from routerlib.plots import draw, write_csv
+from routerlib.plots import draw, write_tables
+from routerlib.protocol import parse_seeds, registry_specs, run_protocol
 
 # %% tags=["parameters"]
 data: str = "sim"
@@ -63,11 +74,11 @@ seeds: str = "0,1,2,3,4"
 embedder: str = "minilm"
 
 # %%
-out_dir = figures_dir(data, scale)
-rd = load(data, seed, scale).subset(exclude="mt-bench")  # as the paper: too small for a 70/30 split
+rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
+rd = rd.subset(exclude="mt-bench")  # as the paper: too small for a 70/30 split
 print(rd, "|", rd.label)
 print("shared prefix stripped by the question view (chars):", shared_prefix_chars(rd))
-views = views_needed(rd)
+views, ROUTERS = views_needed(rd), ["knn", "mlp", "svm", "random_score"]
 X = {v: features_for(embedder, prompt_view(rd, v)) for v in views}
 for v in views:  # how alike are a dataset's prompts? (1.0 = all identical to the embedder)
     if not hasattr(X[v], "fit"):
@@ -75,36 +86,41 @@ for v in views:  # how alike are a dataset's prompts? (1.0 = all identical to th
               {d: round(x, 3) for d, x in median_similarity(X[v], rd.dataset).items()})
 
 # %%
-res = {v: evaluate_predictive(rd, X[v], paper_specs(("knn", "mlp", "svm")), seed=seed, prompts=prompt_view(rd, v))
+res = {v: run_protocol(rd, registry_specs(ROUTERS), X[v], parse_seeds(seeds), prompts=prompt_view(rd, v), n_jobs=-1)
        for v in views}
-prov = rd.provenance(seed, embedder_name(embedder))
-write_csv(points_by(res, "view"), out_dir / "fig4_predictive_routers.csv", prov)
-for v in views:
-    write_csv(aiq_wide_both(res[v].aiq, ["zero", "knn", "mlp", "svm"]),
-              out_dir / ("fig4_aiq.csv" if v == "stored" else f"fig4_aiq_{v}_view.csv"), prov)
-    print(f"AIQ, prompt view '{v}' (paper convention | public code's convention):")
-    print(aiq_wide_both(res[v].aiq, ["zero", "knn", "mlp", "svm"]).round(4).to_string(index=False))
-
-# %%
-draw("fig4_predictive_routers", out_dir, title=f"Figure 4: KNN, MLP and Zero routers (prompt as stored, {prov['embedder']})")
+panel_seed = seed if seed in res["stored"].meta["seeds"] else res["stored"].meta["seeds"][0]
+tables = {"fig4_predictive_routers": points_by({v: r.split_points(panel_seed) for v, r in res.items()}, "view"),
+          "fig4_aiq_seed0": aiq_wide_both(res["stored"].split_aiq(panel_seed, ROUTERS[:3]), ["zero", *ROUTERS[:3]])}
+tables |= {"fig4_aiq" if v == "stored" else f"fig4_aiq_{v}_view": r.aiq_summary() for v, r in res.items()}
+write_tables(tables, out_dir, rd.provenance(panel_seed, embedder_name(embedder)) | {"seeds": seeds})
+draw("fig4_predictive_routers", out_dir, title=f"Figure 4 (split of seed {panel_seed}): KNN, MLP and Zero routers "
+     f"(prompt as stored, {embedder_name(embedder)})")
 
 # %% [markdown]
 # ## Against the paper's statements
 #
 # The table below sets, per dataset, the paper's verdict of the predictive routers against the
-# Zero router (section 5.3) beside ours (AIQ difference, "comparable" within 0.005), and the
-# average AIQ beside the paper's 0.773 / 0.769 / 0.763. Then the hyperparameters chosen on the
-# training split, beside the paper's best (k = 40, two hidden layers).
+# Zero router (section 5.3) beside ours: the 95% CI over seeds of the paired AIQ difference to
+# the Zero router (paper convention) above 0, below 0, or "within noise" (the paper's
+# "comparable" is read as within noise); then the same for the held-out AIQ; then the average
+# AIQ beside the paper's 0.773 / 0.769 / 0.763, and the hyperparameters chosen on the training
+# splits beside the paper's best (k = 40, two hidden layers).
 
 # %%
-pd.set_option("display.width", 200)
-cmp = predictive_vs_paper({v: r.aiq for v, r in res.items()})
-print(cmp.to_string(index=False))
-print(f"\nagreement with the paper's per-dataset verdicts: {int(cmp['agrees'].sum())} of {len(cmp)}")
-print("\naverage AIQ over the datasets present:")
-print(average_aiq_vs_paper({v: r.aiq for v, r in res.items()}).round(4).to_string())
-print("\nhyperparameters selected on the training split (inner 70/30):")
-print(selection_vs_paper({v: r.selected() for v, r in res.items()}).to_string(index=False))
+pd.set_option("display.width", 250)
+for v, r in res.items():
+    lb = r.leaderboard()
+    for m in ("aiq_minus_zero", "aiq_heldout_minus_zero"):
+        cmp = predictive_vs_paper_ci(lb, ["knn", "mlp", "svm", "random_score"], m, v)
+        print(f"{v} view, {m} (95% CI over {len(r.meta['seeds'])} seeds): agrees with the paper on "
+              f"{int(cmp.agrees[cmp.router.isin(['knn', 'mlp'])].sum())} of {int(cmp.router.isin(['knn', 'mlp']).sum())}")
+        print(cmp.round(4).to_string(index=False))
+    print(f"\naverage AIQ over the datasets present and the seeds ({v} view):")
+    print(average_aiq_vs_paper({v: r.aiq.groupby(["dataset", "router"], sort=False).mean(numeric_only=True)
+                                .reset_index()}).round(4).to_string())
+    sel = selection_vs_paper({v: r.selection[r.selection.selected]})
+    print("share of splits whose training part selects the paper's best configuration:",
+          sel.groupby("router").agrees.mean().round(2).to_dict())
 
 # %% [markdown]
 # Reading the numbers (the printed tables are the record; this is the general picture).
@@ -129,11 +145,16 @@ print(selection_vs_paper({v: r.selected() for v, r in res.items()}).to_string(in
 
 # %%
 # NBVAL_CHECK_OUTPUT
-# asserts: the Oracle beats every model and every router's hull; AIQs in [0, 1]; the lowest
-# willingness to pay sends every prompt to one model; 40 willingness-to-pay values per sweep
-print(rd.label)
-for v in views:
-    check_router_result(res[v], ["knn", "mlp", "svm"])
-    assert (res[v].sweeps.groupby(["dataset", "router"]).size() == 40).all()
-    print(v, "AIQ:", {k: round(float(x), 3) for k, x in aiq_wide(res[v].aiq, "aiq").loc["average"].items()})
+# asserts: the Oracle beats every model; every AIQ in [0, 1]; the held-out AIQ never exceeds the
+# hindsight AIQ (a curve through some configurations is under their hull); one row per seed
+print(rd.label, "| seeds:", res["stored"].meta["seeds"])
+for v, r in res.items():
+    a = r.aiq
+    assert a[["aiq", "aiq_public", "aiq_heldout"]].stack().between(0, 1).all()
+    assert (a.aiq_heldout <= a.aiq + 1e-9).all()
+    best_model = r.models.groupby(["seed", "dataset"]).quality.max()
+    assert (r.refs.set_index(["seed", "dataset"]).oracle_quality >= best_model.reindex(r.refs.set_index(["seed", "dataset"]).index) - 1e-12).all()
+    s = r.aiq_summary(ROUTERS)
+    print(v, "AIQ - Zero (mean over datasets and seeds):",
+          s[s.dataset == "all"].set_index("router")[["aiq_minus_zero", "aiq_heldout_minus_zero"]].round(3).to_dict())
 print("checks passed")

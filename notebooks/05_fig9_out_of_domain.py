@@ -50,11 +50,11 @@ seeds: str = "0,1,2,3,4"
 embedder: str = "minilm"
 
 # %%
-out_dir = figures_dir(data, scale)
-rd = load(data, seed, scale)
+rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
+held = ["mt-bench", "mbpp", "gsm8k"]
 print(rd, "|", rd.label)
-present = [d for d in ["mt-bench", "mbpp", "gsm8k"] if d in rd.datasets]
-missing = [d for d in ["mt-bench", "mbpp", "gsm8k"] if d not in rd.datasets]
+present = [d for d in held if d in rd.datasets]
+missing = [d for d in held if d not in rd.datasets]
 skip = len(rd.datasets) < 2 or not present
 print(f"held out: {present}, each trained on the others of {rd.datasets}; absent (not shown): {missing}"
       if not skip else f"skipped: out-of-domain training needs a held-out dataset and another; this data has "

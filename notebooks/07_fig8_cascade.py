@@ -46,11 +46,12 @@
 #   ARC-Challenge only of this figure's datasets (MT-Bench and HellaSwag are skipped with a note).
 
 # %%
-from routerlib.claims import cascade_claims, cascade_report, check_cascade
+from routerlib.claims import cascade_claims, cascade_claims_ci, cascade_report, check_cascade
 from routerlib.data import load
 from routerlib.evaluate import evaluate_cascade
 from routerlib.paths import figures_dir
 from routerlib.plots import draw, write_tables
+from routerlib.protocol import cascade_over_seeds
 
 # %% tags=["parameters"]
 data: str = "sim"
@@ -60,10 +61,14 @@ seeds: str = "0,1,2,3,4"
 embedder: str = "minilm"
 
 # %%
-out_dir = figures_dir(data, scale)
-rd = load(data, seed=seed, scale=scale)
+rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
+print(rd.label)
 study = evaluate_cascade(rd, ["arc-challenge", "mt-bench", "hellaswag"], seed=seed)
-write_tables(study.tables("fig8"), out_dir, rd.provenance(seed))
+per_seed = cascade_over_seeds(rd, study.datasets, seeds)
+margins, verdicts = cascade_claims_ci(per_seed)
+tables = study.tables("fig8")
+tables["fig8_aiq_ci"] = margins
+write_tables(tables, out_dir, rd.provenance(seed) | {"seeds": seeds})
 draw("fig8_cascade", out_dir, seed=seed, skipped=study.skipped, title="Figure 8 (Appendix D): cascading routers")
 
 # %% [markdown]
@@ -77,6 +82,9 @@ draw("fig8_cascade", out_dir, seed=seed, skipped=study.skipped, title="Figure 8 
 
 # %%
 print(cascade_report(study))
+for name, table in (("verdicts over the seeds (95% CI of the paired cascade - Zero AIQ)", verdicts),
+                    ("the paired differences per error rate", margins.round(3))):
+    print(f"\n{name}:\n{table.to_string(index=False)}")
 
 # %%
 # NBVAL_CHECK_OUTPUT

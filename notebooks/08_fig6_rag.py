@@ -70,9 +70,8 @@ embedder: str = "minilm"
 rag_data: str = "rag-sim"
 
 # %%
+rag, out_dir = load(rag_data, seed=seed, scale=scale), figures_dir(rag_data, scale)
 ERROR_RATE = 0.2
-out_dir = figures_dir(rag_data, scale)
-rag = load(rag_data, seed=seed, scale=scale)
 print(rag, "|", rag.label, f"| this notebook ignores data={data!r}")
 specs = [RouterSpec("KNN", "knn", grid=tuple(PAPER_GRIDS["knn"])), RouterSpec("MLP", "mlp", grid=tuple(PAPER_GRIDS["mlp"])),
          RouterSpec(f"cascade (error {ERROR_RATE:g})", "cascade", {"error_rate": ERROR_RATE, "seed": seed})]

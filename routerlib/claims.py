@@ -5,9 +5,11 @@ and returns a table that sets the paper's number or verdict beside ours; the ``c
 functions assert what must hold on any data and raise ``AssertionError`` when it does not.
 
 * :func:`table1_comparison`, :func:`table1_summary` -- Table 1 (per model and Oracle, quality and cost)
-* :func:`predictive_vs_paper`, :func:`average_aiq_vs_paper`, :func:`selection_vs_paper` -- section 5.3
+* :func:`predictive_vs_paper`, :func:`predictive_vs_paper_ci`, :func:`average_aiq_vs_paper`,
+  :func:`selection_vs_paper` -- section 5.3
   on KNN and MLP against the Zero router (Figure 4) and Appendix B's best configurations
-* :func:`cascade_claims`, :func:`check_cascade` -- section 5.3 on the cascade (Figures 5 and 8)
+* :func:`cascade_claims`, :func:`cascade_claims_ci`, :func:`check_cascade` -- section 5.3 on the
+  cascade (Figures 5 and 8), on one split and over seeds
 * :func:`check_router_result` -- what any router evaluation must satisfy (Figures 4, 6, 9)
 * :func:`rag_routing` -- section 5.4: who answers time-sensitive and timeless RAG queries (Figure 6)
 """
@@ -21,11 +23,11 @@ import pandas as pd
 
 from .evaluate import evaluate_cascade, param_str
 from .data import online_models, time_sensitive
-from .metrics import aiq_wide, full_size_summary, vs_zero
+from .metrics import aiq_wide, full_size_summary, summarize, vs_zero
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
 __all__ = ["WIDE_MARGIN", "table1_comparison", "table1_summary", "predictive_vs_paper", "average_aiq_vs_paper",
-           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "routing_shares",
+           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci", "routing_shares",
            "rag_routing"]
 
 #: what "a significant margin" over the Zero router is taken to mean in the cascade checks (AIQ units)
@@ -83,6 +85,24 @@ def predictive_vs_paper(aiq_by_view: Mapping[str, pd.DataFrame], routers=("knn",
                          r.verdict))
     cmp = pd.DataFrame(rows, columns=["view", "dataset", "router", "paper", "ours: AIQ - Zero", "ours"])
     cmp["agrees"] = cmp["paper"] == cmp["ours"]
+    return cmp
+
+
+_PAPER_TO_VERDICT = {"above": "above", "comparable": "within noise", "below": "below"}
+
+
+def predictive_vs_paper_ci(leaderboard: pd.DataFrame, routers=("knn", "mlp"), metric: str = "aiq_minus_zero",
+                           view: str = "stored") -> pd.DataFrame:
+    """Section 5.3's verdict per dataset beside ours from the seeds: the 95% CI of the paired
+    difference to the Zero router (``metric``) above 0, below 0, or within noise.
+
+    The paper's "comparable" is read as "within noise".
+    """
+    lb = leaderboard[(leaderboard.metric == metric) & leaderboard.router.isin(routers) & (leaderboard.dataset != "all")]
+    rows = [(view, r.dataset, r.router, PAPER_PREDICTIVE_VS_ZERO.get(r.dataset, "n/a"), r.mean, r.ci_low, r.ci_high,
+             r.verdict) for r in lb.itertuples()]
+    cmp = pd.DataFrame(rows, columns=["view", "dataset", "router", "paper", "ours: mean", "ci_low", "ci_high", "ours"])
+    cmp["agrees"] = cmp["paper"].map(_PAPER_TO_VERDICT) == cmp["ours"]
     return cmp
 
 
@@ -180,6 +200,44 @@ def cascade_claims(study, variant: str = "paper", margin: float = WIDE_MARGIN) -
         row["falls_apart_past_0.2"] = all(v < 0 for e, v in margins.items() if e > 0.2)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def cascade_claims_ci(aiq_seeds: pd.DataFrame, variant: str = "paper", margin: float = WIDE_MARGIN,
+                      level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Section 5.3's cascade statements judged with intervals over seeds.
+
+    ``aiq_seeds``: :func:`routerlib.protocol.cascade_over_seeds`. Per dataset and error rate, the
+    paired difference cascade - Zero router (paper convention) with its CI; then per dataset the
+    verdicts: ``wide_margin_to_0.1`` *holds* when for every error rate up to 0.1 the CI lies above
+    ``margin``, *does not hold* when for one of them it lies below, else *within noise*;
+    ``falls_apart_past_0.2`` *holds* when every cascade above 0.2 has its CI below 0, *does not
+    hold* when one has it above 0, else *within noise*.
+
+    Returns
+    -------
+    (per error rate: dataset, error_rate, mean, ci_low, ci_high, n_seeds;
+     per dataset: dataset, wide_margin_to_0.1, falls_apart_past_0.2)
+    """
+    a = aiq_seeds[(aiq_seeds.system.isin(["zero", "cascade"])) & (aiq_seeds.variant.isin(["", variant]))]
+    zero = a[a.system == "zero"].set_index(["seed", "dataset"]).aiq
+    c = a[a.system == "cascade"].copy()
+    c["value"] = c.aiq.to_numpy() - zero.reindex(pd.MultiIndex.from_frame(c[["seed", "dataset"]])).to_numpy()
+    per = summarize(c, ("dataset", "error_rate"), level=level)
+
+    def judge(rows, good, bad):
+        if rows.empty:
+            return "n/a"
+        if good(rows).all():
+            return "holds"
+        if bad(rows).any():
+            return "does not hold"
+        return "within noise"
+
+    verdicts = []
+    for d, g in per.groupby("dataset", sort=False):
+        verdicts.append((d, judge(g[g.error_rate <= 0.1], lambda r: r.ci_low > margin, lambda r: r.ci_high < margin),
+                         judge(g[g.error_rate > 0.2], lambda r: r.ci_high < 0, lambda r: r.ci_low > 0)))
+    return per, pd.DataFrame(verdicts, columns=["dataset", "wide_margin_to_0.1", "falls_apart_past_0.2"])
 
 
 def check_cascade(study, data, seed: int = 0) -> list[str]:

@@ -292,13 +292,13 @@ class EvalResult:
         return pd.concat(parts, ignore_index=True)[["kind", "dataset", "router", "params", *knobs, "cost", "quality"]]
 
 
-def points_by(results: Mapping[str, EvalResult], column: str = "view") -> pd.DataFrame:
-    """The :meth:`EvalResult.points` of several evaluations of the same splits (e.g. one per
-    prompt view): every result's sweeps labelled in ``column``, then the first result's models
-    and Oracle (the same in all) with an empty label."""
-    items = list(results.items())
-    first = items[0][1].points()
-    sweeps = [r.points().query("kind == 'sweep'").assign(**{column: k}) for k, r in items]
+def points_by(points: Mapping[str, pd.DataFrame], column: str = "view") -> pd.DataFrame:
+    """Points tables (:meth:`EvalResult.points`) of several evaluations of the same splits (e.g.
+    one per prompt view) as one: every table's sweeps labelled in ``column``, then the first
+    table's models and Oracle (the same in all) with an empty label."""
+    items = list(points.items())
+    first = items[0][1]
+    sweeps = [p.query("kind == 'sweep'").assign(**{column: k}) for k, p in items]
     rest = first[first.kind != "sweep"].assign(**{column: ""})
     out = pd.concat(sweeps + [rest], ignore_index=True)
     return out[["kind", column] + [c for c in first.columns if c != "kind"]]
@@ -350,7 +350,7 @@ def evaluate_split(data, train_idx: np.ndarray, test_idx: np.ndarray, specs: Seq
 def _progress(items, progress: bool, desc: str):
     if not progress:
         return items
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(items, desc=desc)
 

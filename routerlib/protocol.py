@@ -8,7 +8,8 @@ split of the training part into *train-in* and *validation*; then for every rout
    swept over its knob on validation; the configuration with the best AIQ there wins
    (:func:`routerlib.evaluate.select_params`'s rule);
 2. **hindsight** -- the winner, refitted on the whole training part, is swept on the test split
-   over its own knob grid; the hull of those points is the paper's AIQ (and the public code's);
+   over the knob values it was swept over on validation (the train-in router's own grid, from
+   training data only); the hull of those points is the paper's AIQ (and the public code's);
 3. **held-out** -- the knob values whose validation points are vertices of the validation hull
    are the router's configurations; only those are run on the test split, and the AIQ of the
    curve through their test points (no hull, :func:`routerlib.metrics.heldout_aiq`) is the
@@ -46,13 +47,14 @@ from joblib import Memory, Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from . import paths
-from .evaluate import RouterSpec, features, param_str, select_params
+from .evaluate import RouterSpec, evaluate_cascade, features, param_str, select_params
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
-from .metrics.aiq import heldout_aiq
+from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import summarize, verdict
 
-__all__ = ["DEFAULT_SEEDS", "MIN_IDS", "ProtocolResult", "run_protocol", "parse_seeds", "registry_specs"]
+__all__ = ["DEFAULT_SEEDS", "MIN_IDS", "ProtocolResult", "run_protocol", "parse_seeds", "registry_specs",
+           "cascade_over_seeds"]
 
 DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: a dataset with fewer sample ids cannot be split 70/30 and then 70/30 again; it is skipped
@@ -146,8 +148,8 @@ def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> 
         if router.knob is None:
             grid = np.array([np.nan])
             out = router.sweep_outcomes(test, Xte)
-        else:
-            grid = router.knob_grid(n_knob, dataset=d)
+        else:  # the knob values swept on validation, so the held-out ones are among them
+            grid = val_sweep["value"].to_numpy(float)
             out = router.sweep_outcomes(test, Xte, grid)
         points = _config_rows(out, hard, none, dearest, grid)
         # 3. held-out: the validation hull's configurations, run on the test split
@@ -239,6 +241,35 @@ class ProtocolResult:
     def routers(self) -> list[str]:
         return list(dict.fromkeys(self.points["router"]))
 
+    def split_points(self, seed: int, routers: Sequence[str] | None = None) -> pd.DataFrame:
+        """One split's points in :meth:`routerlib.evaluate.EvalResult.points`'s layout (kind sweep /
+        model / oracle, dataset, router, params, one column per knob, cost, quality): the seed-0
+        panels of the paper's figures are drawn from these."""
+        p = self.points[self.points.seed == seed]
+        if routers is not None:
+            p = p[p.router.isin(routers)]
+        sw = p.assign(kind="sweep")
+        knobs = [k for k in dict.fromkeys(sw["knob"]) if k]
+        for k in knobs:
+            sw[k] = np.where(sw["knob"] == k, sw["value"], np.nan)
+        m = self.models[self.models.seed == seed]
+        r = self.refs[self.refs.seed == seed]
+        parts = [sw, m.rename(columns={"model": "router"}).assign(kind="model", params=""),
+                 pd.DataFrame({"kind": "oracle", "dataset": r.dataset, "router": "oracle", "params": "",
+                               "cost": r.oracle_cost, "quality": r.oracle_quality})]
+        out = pd.concat(parts, ignore_index=True)
+        order = {d: i for i, d in enumerate(self.meta["datasets"])}
+        kind = {"sweep": 0, "model": 1, "oracle": 2}
+        key = out["kind"].map(kind) * 1000 + out["dataset"].map(order)
+        out = out.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
+        return out[["kind", "dataset", "router", "params", *knobs, "cost", "quality"]]
+
+    def split_aiq(self, seed: int, routers: Sequence[str]) -> pd.DataFrame:
+        """One split's AIQ table as the paper's figures compute it: the routers and the Zero router
+        on the shared domain of all of them (:func:`routerlib.metrics.aiq_table`)."""
+        p = self.split_points(seed, routers)
+        return aiq_table(p[p.kind == "sweep"], p[p.kind == "model"].rename(columns={"router": "model"}))
+
     def per_seed(self) -> pd.DataFrame:
         """One value per (seed, dataset, router, metric); dataset ``all`` holds the macro readings.
 
@@ -251,6 +282,25 @@ class ProtocolResult:
         per-dataset ratios (``*_mean_of_ratios``), and the mean AIQ.
         """
         return _per_seed(self)
+
+    def aiq_summary(self, routers: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+        """The AIQ table with intervals: one row per (dataset, router) with the mean and CI of the
+        AIQ in each convention (paper, public, held-out) and of its difference to the Zero router,
+        with the verdict; the macro average over datasets as dataset ``all``."""
+        lb = self.leaderboard(level)
+        lb = lb[lb.metric.str.startswith("aiq")]
+        if routers is not None:
+            lb = lb[lb.router.isin(list(routers))]
+        rows = {}
+        for r in lb.itertuples():
+            row = rows.setdefault((r.dataset, r.router), {"dataset": r.dataset, "router": r.router})
+            row[r.metric] = r.mean
+            row[f"{r.metric}_ci_low"], row[f"{r.metric}_ci_high"] = r.ci_low, r.ci_high
+            if r.verdict:
+                row[f"{r.metric}_verdict"] = r.verdict
+        out = pd.DataFrame(list(rows.values()))
+        out["n_seeds"] = len(self.meta["seeds"])
+        return out
 
     def leaderboard(self, level: float = 0.95) -> pd.DataFrame:
         """Long format: dataset, router, metric, mean, std, ci_low, ci_high (corrected for
@@ -423,7 +473,7 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     tasks = [delayed(_guarded)(job, subs[d], feats[d], texts[d], sp, s, n_knob, src) for s, d, sp in order]
     it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         it = tqdm(it, total=len(tasks), desc=f"protocol ({len(seeds)} seeds x {len(ok)} datasets x {len(specs)} routers)")
     outs = list(it)
@@ -456,3 +506,11 @@ def _guarded(job, sub, X, prompts, spec, seed, n_knob, src):
         raise RuntimeError(f"router {spec.name!r} failed on seed {seed}, dataset {sub.datasets[0]!r}: "
                            f"{type(e).__name__}: {e}") from e
 
+
+
+def cascade_over_seeds(data, datasets: Sequence[str], seeds=DEFAULT_SEEDS, **kw) -> pd.DataFrame:
+    """The cascade study (:func:`routerlib.evaluate.evaluate_cascade`) on every seed's split: its
+    AIQ table (per dataset, variant, system, error rate) with a ``seed`` column. It is fast
+    (vectorised), so it runs in the main process. ``kw`` goes to ``evaluate_cascade``."""
+    parts = [evaluate_cascade(data, datasets, seed=s, **kw).aiq.assign(seed=s) for s in parse_seeds(seeds)]
+    return pd.concat(parts, ignore_index=True)

@@ -12,10 +12,11 @@ and the CSVs it reads.
 | table1 | :func:`table1_figure` | table1 |
 | fig3_oracle | :func:`oracle_figure` | fig3_oracle |
 | fig7_per_dataset | :func:`per_dataset_figure` | fig7_per_dataset |
-| fig4_predictive_routers | :func:`predictive_figure` | fig4_predictive_routers, fig4_aiq |
+| fig4_predictive_routers | :func:`predictive_figure` | fig4_predictive_routers, fig4_aiq_seed0 |
 | fig9_ood | :func:`out_of_domain_figure` | fig9_ood, fig9_aiq |
 | fig5_cascade, fig8_cascade | :func:`cascade_figure` | fig5_cascade, fig5_aiq (fig8_...) |
 | fig6_rag | :func:`rag_figure` | fig6_rag, fig6_aiq, fig6_shares |
+| leaderboard | :func:`leaderboard_figure` | leaderboard |
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from .panels import Curve, cost_quality_panel, heatmap, legend_only, plot_hull, 
 from .style import cost_axis, savefig, source_note
 
 __all__ = ["FIGURES", "draw", "read_tables", "hull_aiq_figure", "table1_figure", "oracle_figure",
-           "per_dataset_figure", "predictive_figure", "out_of_domain_figure", "cascade_figure", "rag_figure"]
+           "per_dataset_figure", "predictive_figure", "out_of_domain_figure", "cascade_figure", "rag_figure",
+           "leaderboard_figure"]
 
 ROUTER_COLORS = {"knn": "C0", "mlp": "C3", "svm": "C2"}
 
@@ -197,7 +199,7 @@ def predictive_figure(t: dict[str, pd.DataFrame], label: str, title: str = "Figu
     """Figure 4: per dataset, the models, the Zero router and each router's sweep and NDCH, AIQs in the legend."""
     pts = t["fig4_predictive_routers"]
     pts = pts[(pts.kind != "sweep") | (pts.view == "stored")]
-    aiq = t["fig4_aiq"].set_index("dataset")
+    aiq = t["fig4_aiq_seed0"].set_index("dataset")
     ds = list(dict.fromkeys(pts.loc[pts.kind == "model", "dataset"]))
     fig, axes = _grid(len(ds), 3, 5.2, 4.2)
     for ax, d in zip(axes.ravel(), ds):
@@ -332,17 +334,56 @@ def rag_figure(t: dict[str, pd.DataFrame], label: str, error_rate: float = 0.2) 
     return fig
 
 
+# ----- the leaderboard ---------------------------------------------------------------------------
+#: routers left out of the forest plot: upper bounds and fixed baselines, far from the Zero router
+FOREST_SKIP = ("oracle", "overgenerate", "random", "best_single")
+
+
+def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[str] = FOREST_SKIP) -> plt.Figure:
+    """A forest plot: per dataset (and over all datasets), each router's AIQ minus the Zero router's
+    with its 95% CI over seeds, hindsight (circle) and held-out (square); a router is above the
+    Zero router only where its interval is right of 0."""
+    lb = t["leaderboard"]
+    d = lb[lb.metric.isin(["aiq_minus_zero", "aiq_heldout_minus_zero"]) & ~lb.router.isin(skip)]
+    datasets = [x for x in dict.fromkeys(d.dataset) if x != "all"] + ["all"]
+    routers = list(dict.fromkeys(d.router))
+    fig, axes = _grid(len(datasets), 4, 3.6, 0.45 * len(routers) + 1.6)
+    y = np.arange(len(routers))
+    for ax, ds in zip(axes.flat, datasets):
+        for off, (metric, marker, name) in zip((-0.15, 0.15), (("aiq_minus_zero", "o", "hindsight hull"),
+                                                                ("aiq_heldout_minus_zero", "s", "held-out"))):
+            g = d[(d.dataset == ds) & (d.metric == metric)].set_index("router").reindex(routers)
+            col = np.where(g.ci_low > 0, "C2", np.where(g.ci_high < 0, "C3", "0.35"))
+            for yi, (m, lo, hi, c) in enumerate(zip(g["mean"], g.ci_low, g.ci_high, col)):
+                ax.plot([lo, hi], [yi + off] * 2, color=c, lw=1.2)
+            ax.scatter(g["mean"], y + off, c=list(col), marker=marker, s=22, zorder=3, label=name)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(y, routers if ax in axes[:, 0] else [""] * len(routers))
+        ax.invert_yaxis()
+        ax.set_title("mean over datasets" if ds == "all" else ds)
+        ax.set_xlabel("AIQ minus the Zero router's")
+    h, lab = axes.flat[0].get_legend_handles_labels()
+    n = int(lb.n_seeds.max()) if len(lb) else 0
+    fig.legend(h[:2], [f"{x} (95% CI over {n} seeds)" for x in lab[:2]], loc="lower right", ncol=2, frameon=False)
+    fig.suptitle(f"Leaderboard: routers against the Zero router (green: above, red: below, grey: within noise); {label}",
+                 y=1.0)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    source_note(fig, label + "; Oracle, overgenerate, Random and Best Single rows: leaderboard.csv")
+    return fig
+
+
 # ----- the registry -----------------------------------------------------------------------------
 FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "fig2_hull_aiq": (hull_aiq_figure, ("fig2_hull_aiq",)),
     "table1": (table1_figure, ("table1",)),
     "fig3_oracle": (oracle_figure, ("fig3_oracle",)),
     "fig7_per_dataset": (per_dataset_figure, ("fig7_per_dataset",)),
-    "fig4_predictive_routers": (predictive_figure, ("fig4_predictive_routers", "fig4_aiq")),
+    "fig4_predictive_routers": (predictive_figure, ("fig4_predictive_routers", "fig4_aiq_seed0")),
     "fig9_ood": (out_of_domain_figure, ("fig9_ood", "fig9_aiq")),
     "fig5_cascade": (cascade_figure, ("fig5_cascade", "fig5_aiq")),
     "fig8_cascade": (cascade_figure, ("fig8_cascade", "fig8_aiq")),
     "fig6_rag": (rag_figure, ("fig6_rag", "fig6_aiq", "fig6_shares")),
+    "leaderboard": (leaderboard_figure, ("leaderboard",)),
 }
 
 
