@@ -2,6 +2,11 @@
 
     python scripts/results_summary.py figures/sim
     python scripts/results_summary.py figures/routerbench_5shot_arc_winogrande_mbpp
+
+Every number comes from the CSVs: Table 1 against the paper (`table1.csv`), the leaderboard's AIQ
+over seeds with 95% intervals and the paired difference to the Zero router (`leaderboard.csv`),
+the paper's claims judged by those intervals, and the cascade's claims over seeds
+(`fig5_aiq_ci.csv`, `fig8_aiq_ci.csv`).
 """
 
 from __future__ import annotations
@@ -11,20 +16,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from routerlib.paper import PAPER_AIQ
+from routerlib.claims import WIDE_MARGIN
+from routerlib.paper import PAPER_PREDICTIVE_VS_ZERO
+
+VERDICT_OF_PAPER = {"above": "above", "comparable": "within noise", "below": "below"}
 
 
-def md(df: pd.DataFrame, digits: int = 3) -> str:
-    df = df.round(digits)
+def md(df: pd.DataFrame) -> str:
     cols = [str(c) for c in df.columns]
     lines = ["| " + " | ".join([df.index.name or ""] + cols) + " |", "|" + "---|" * (len(cols) + 1)]
     for idx, row in df.iterrows():
-        lines.append("| " + " | ".join([str(idx)] + ["" if pd.isna(v) else f"{v:g}" for v in row]) + " |")
+        lines.append("| " + " | ".join([str(idx)] + ["" if pd.isna(v) else str(v) for v in row]) + " |")
     return "\n".join(lines)
 
 
-def main(folder: str) -> None:
-    d = Path(folder)
+def ci(r, digits=3) -> str:
+    if pd.isna(r["ci_low"]):
+        return f"{r['mean']:.{digits}f}"
+    return f"{r['mean']:.{digits}f} [{r['ci_low']:.{digits}f}, {r['ci_high']:.{digits}f}]"
+
+
+def table1(d: Path) -> None:
     t1 = pd.read_csv(d / "table1.csv")
     models = t1[t1.model != "oracle"]
     orc = t1[t1.model == "oracle"].set_index("dataset")
@@ -32,32 +44,70 @@ def main(folder: str) -> None:
         "max abs quality diff (whole data)": models.groupby("dataset").d_quality_all.apply(lambda s: s.abs().max()),
         "max abs quality diff (30% test)": models.groupby("dataset").d_quality_test.apply(lambda s: s.abs().max()),
         "cost ratio, median (test/paper)": models.groupby("dataset").cost_ratio.median(),
-        "Oracle quality (test)": orc.quality_test,
-        "Oracle quality (paper)": orc.quality_paper,
-        "Oracle cost (test)": orc.cost_test,
-        "Oracle cost (paper)": orc.cost_paper,
-    })
+        "Oracle quality (test)": orc.quality_test, "Oracle quality (paper)": orc.quality_paper,
+        "Oracle cost (test)": orc.cost_test, "Oracle cost (paper)": orc.cost_paper,
+    }).round(3)
     tab.index.name = "dataset"
-    print(f"##### Table 1 against the paper ({d.name})\n")
+    print(f"##### Table 1 against the paper ({d.name}; seed 0 split)\n")
     print(md(tab))
-    if (d / "fig4_aiq.csv").exists():
-        a = pd.read_csv(d / "fig4_aiq.csv").set_index("dataset")
-        a = a[[c for c in ("zero", "knn", "mlp", "svm") if c in a.columns]]
-        paper = pd.DataFrame([{k: PAPER_AIQ.get(k) for k in a.columns}], index=["paper (average, public code)"])
-        print(f"\n##### Figure 4: AIQ of the predictive routers ({d.name}; paper convention; paper's values for reference)\n")
-        print(md(pd.concat([a, paper]).astype(float).rename_axis("dataset")))
-    parts = [pd.read_csv(d / f) for f in ("fig5_aiq.csv", "fig8_aiq.csv") if (d / f).exists()]
+
+
+def leaderboard(d: Path, routers=("zero", "knn", "mlp", "svm", "random_score", "cascade", "oracle")) -> None:
+    lb = pd.read_csv(d / "leaderboard.csv", keep_default_na=False, na_values=[""])
+    n = int(lb.n_seeds.max())
+    lb = lb[lb.router.isin(routers)]
+    order = [x for x in dict.fromkeys(lb.dataset) if x != "all"] + ["all"]
+    for metric, title in (("aiq", "AIQ, paper convention (hindsight hull on the test split)"),
+                          ("aiq_heldout", "AIQ held out (configurations chosen on validation)"),
+                          ("aiq_minus_zero", "AIQ minus the Zero router's (paper convention), paired by seed"),
+                          ("aiq_heldout_minus_zero", "held-out AIQ minus the Zero router's, paired by seed")):
+        v = lb[lb.metric == metric]
+        cells = v.assign(cell=[ci(r) + (f" {r['verdict']}" if isinstance(r["verdict"], str) and r["verdict"] else "")
+                               for _, r in v.iterrows()])
+        tab = cells.pivot(index="router", columns="dataset", values="cell").reindex(
+            index=[r for r in routers if r in set(v.router)], columns=order)
+        tab.columns = [c if c != "all" else "mean over datasets" for c in tab.columns]
+        print(f"\n##### {title} ({d.name}; mean [95% CI] over {n} seeds)\n")
+        print(md(tab))
+
+
+def paper_claims(d: Path) -> None:
+    lb = pd.read_csv(d / "leaderboard.csv", keep_default_na=False, na_values=[""])
+    rows = []
+    for r in ("knn", "mlp"):
+        for ds, paper in PAPER_PREDICTIVE_VS_ZERO.items():
+            for metric in ("aiq_minus_zero", "aiq_heldout_minus_zero"):
+                v = lb[(lb.router == r) & (lb.dataset == ds) & (lb.metric == metric)]
+                if v.empty:
+                    continue
+                ours = v.verdict.iloc[0]
+                mark = "holds" if VERDICT_OF_PAPER[paper] == ours else (
+                    "within noise" if ours == "within noise" else "does not hold")
+                rows.append((f"{r.upper()} {paper} the Zero router on {ds}",
+                             "hindsight" if metric == "aiq_minus_zero" else "held-out", ci(v.iloc[0]), ours, mark))
+    tab = pd.DataFrame(rows, columns=["claim (paper, section 5.3)", "AIQ", "ours: AIQ - Zero [95% CI]", "verdict",
+                                      "claim"]).set_index("claim (paper, section 5.3)")
+    print(f"\n##### The paper's claims on the predictive routers, judged by the intervals ({d.name})\n")
+    print(md(tab))
+    parts = [pd.read_csv(d / f) for f in ("fig5_aiq_ci.csv", "fig8_aiq_ci.csv") if (d / f).exists()]
     if parts:
         c = pd.concat(parts, ignore_index=True)
-        cas = c[(c.system == "cascade") & (c.variant == "paper")]
-        piv = cas.pivot_table(index="dataset", columns="error_rate", values="aiq")
-        piv.columns = [f"eps={e:g}" for e in piv.columns]
-        zero = c[c.system == "zero"].groupby("dataset").aiq.first()
-        oracle = c[c.system == "oracle"].groupby("dataset").aiq.first()
-        piv.insert(0, "Oracle", oracle)
-        piv.insert(0, "Zero", zero)
-        print(f"\n##### Figures 5 and 8: AIQ of the cascade (paper variant) per judge error rate ({d.name})\n")
-        print(md(piv.rename_axis("dataset")))
+        c = c[c.error_rate <= 0.1]
+        rows = [(f"cascade beats the Zero router by more than {WIDE_MARGIN:g} up to error 0.1 on {ds}",
+                 "; ".join(f"e={r.error_rate:g}: {r['mean']:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]" for _, r in g.iterrows()),
+                 "holds" if (g.ci_low > WIDE_MARGIN).all() else "does not hold" if (g.ci_high < WIDE_MARGIN).any()
+                 else "within noise") for ds, g in c.groupby("dataset", sort=False)]
+        tab = pd.DataFrame(rows, columns=["claim (paper, section 5.3)", "cascade - Zero AIQ [95% CI]", "claim"])
+        print(f"\n##### The paper's claim on the cascade, judged by the intervals ({d.name})\n")
+        print(md(tab.set_index("claim (paper, section 5.3)")))
+
+
+def main(folder: str) -> None:
+    d = Path(folder)
+    table1(d)
+    if (d / "leaderboard.csv").exists():
+        leaderboard(d)
+        paper_claims(d)
 
 
 if __name__ == "__main__":
