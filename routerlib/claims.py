@@ -5,8 +5,7 @@ and returns a table that sets the paper's number or verdict beside ours; the ``c
 functions assert what must hold on any data and raise ``AssertionError`` when it does not.
 
 * :func:`table1_comparison`, :func:`table1_summary` -- Table 1 (per model and Oracle, quality and cost)
-* :func:`predictive_vs_paper`, :func:`predictive_vs_paper_ci`, :func:`average_aiq_vs_paper`,
-  :func:`selection_vs_paper` -- section 5.3
+* :func:`predictive_vs_paper_ci`, :func:`average_aiq_vs_paper`, :func:`selection_vs_paper` -- section 5.3
   on KNN and MLP against the Zero router (Figure 4) and Appendix B's best configurations
 * :func:`cascade_claims`, :func:`cascade_claims_ci`, :func:`check_cascade` -- section 5.3 on the
   cascade (Figures 5 and 8), on one split and over seeds
@@ -23,10 +22,10 @@ import pandas as pd
 
 from .evaluate import evaluate_cascade, param_str
 from .data import online_models, time_sensitive
-from .metrics import aiq_wide, full_size_summary, summarize, vs_zero
+from .metrics import aiq_wide, full_size_summary, summarize
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
-__all__ = ["WIDE_MARGIN", "table1_comparison", "table1_summary", "predictive_vs_paper", "average_aiq_vs_paper",
+__all__ = ["WIDE_MARGIN", "table1_comparison", "table1_summary", "average_aiq_vs_paper",
            "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci", "routing_shares",
            "rag_routing"]
 
@@ -71,23 +70,6 @@ def table1_summary(t1: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----- Figure 4 -----------------------------------------------------------------------------
-def predictive_vs_paper(aiq_by_view: Mapping[str, pd.DataFrame], routers=("knn", "mlp")) -> pd.DataFrame:
-    """Section 5.3's verdict of each router against the Zero router per dataset, beside ours.
-
-    ``aiq_by_view``: prompt view -> AIQ table (:func:`~routerlib.metrics.aiq_table`). Ours is
-    ``above`` / ``below`` / ``comparable`` (within 0.005, :func:`~routerlib.metrics.vs_zero`).
-    """
-    rows = []
-    for v, aiq in aiq_by_view.items():
-        vz = vs_zero(aiq)
-        for r in vz[vz["router"].isin(routers)].itertuples():
-            rows.append((v, r.dataset, r.router, PAPER_PREDICTIVE_VS_ZERO.get(r.dataset, "n/a"), round(r.delta, 4),
-                         r.verdict))
-    cmp = pd.DataFrame(rows, columns=["view", "dataset", "router", "paper", "ours: AIQ - Zero", "ours"])
-    cmp["agrees"] = cmp["paper"] == cmp["ours"]
-    return cmp
-
-
 _PAPER_TO_VERDICT = {"above": "above", "comparable": "within noise", "below": "below"}
 
 

@@ -2,7 +2,8 @@
 
 Covers: ndch + aiq on 1,000,000 random points; ndch against the O(n^3) all-pairs reference
 on 500 points; simulate_routerbench at scale 1; loading a ~36k-row wide file; and, when
-present, the router and cascade benchmarks (scripts/bench_routers.py, bench_cascade.py).
+present, the router, cascade and protocol benchmarks (scripts/bench_routers.py, bench_cascade.py,
+bench_protocol.py).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def main():
     run_script("bench_routers.py")
     print("== cascades ==")
     run_script("bench_cascade.py")
+    print("== the 5-seed protocol ==")
+    run_script("bench_protocol.py")
 
 
 if __name__ == "__main__":
