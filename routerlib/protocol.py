@@ -464,7 +464,8 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         rows = np.flatnonzero(data.dataset == d)
         subs[d] = data.select(rows)
         feats[d] = X if X is None or hasattr(X, "fit") else np.asarray(X)[rows]
-        texts[d] = None if prompts is None else np.asarray(prompts, dtype=object)[rows]
+        # the texts matter only to an embedder fitted per split; leaving them out otherwise keeps one cache key
+        texts[d] = None if prompts is None or not hasattr(X, "fit") else np.asarray(prompts, dtype=object)[rows]
     job = _run_job
     if cache:
         job = Memory(paths.cache_dir() / "protocol", verbose=0).cache(_run_job)
