@@ -83,7 +83,7 @@ def paper_claims(d: Path) -> None:
                 ours = v.verdict.iloc[0]
                 mark = "holds" if VERDICT_OF_PAPER[paper] == ours else (
                     "within noise" if ours == "within noise" else "does not hold")
-                rows.append((f"{r.upper()} {paper} the Zero router on {ds}",
+                rows.append((f"{r.upper()} {paper}{' to' if paper == 'comparable' else ''} the Zero router on {ds}",
                              "hindsight" if metric == "aiq_minus_zero" else "held-out", ci(v.iloc[0]), ours, mark))
     tab = pd.DataFrame(rows, columns=["claim (paper, section 5.3)", "AIQ", "ours: AIQ - Zero [95% CI]", "verdict",
                                       "claim"]).set_index("claim (paper, section 5.3)")

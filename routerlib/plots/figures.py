@@ -362,9 +362,10 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
         ax.invert_yaxis()
         ax.set_title("mean over datasets" if ds == "all" else ds)
         ax.set_xlabel("AIQ minus the Zero router's")
-    h, lab = axes.flat[0].get_legend_handles_labels()
     n = int(lb.n_seeds.max()) if len(lb) else 0
-    fig.legend(h[:2], [f"{x} (95% CI over {n} seeds)" for x in lab[:2]], loc="lower right", ncol=2, frameon=False)
+    proxies = [plt.Line2D([], [], color="0.35", marker=m, linestyle="-", markersize=5) for m in ("o", "s")]
+    fig.legend(proxies, [f"{x} (95% CI over {n} seeds)" for x in ("hindsight hull", "held-out")], loc="lower right",
+               ncol=2, frameon=False)
     fig.suptitle(f"Leaderboard: routers against the Zero router (green: above, red: below, grey: within noise); {label}",
                  y=1.0)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
