@@ -169,7 +169,8 @@ def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> 
         else:
             perf = _config_rows(router.sweep_outcomes(test, Xte, [best_val["value"]]), hard, none, dearest,
                                 np.array([best_val["value"]])).iloc[0]
-    tag = dict(seed=seed, dataset=d, router=spec.name, params=param_str(params), knob=router.knob or "")
+    tag = dict(seed=seed, dataset=d, router=spec.name, params=param_str(params), knob=router.knob or "",
+               reads_quality=bool(getattr(router, "reads_quality", False)))
     sel = sel.assign(seed=seed, dataset=d)
     return {"points": points.assign(**tag), "heldout": held.assign(**tag),
             "perf": pd.DataFrame([perf]).assign(**tag), "selection": sel}
@@ -359,8 +360,9 @@ def _per_seed(res: ProtocolResult) -> pd.DataFrame:
     for (seed, d), ref in refs.iterrows():
         mp = res.models[(res.models.seed == seed) & (res.models.dataset == d)]
         pts_sd = all_pts[(all_pts.seed == seed) & (all_pts.dataset == d)]
-        every_c = np.r_[pts_sd["cost"].to_numpy(float), mp["cost"].to_numpy(float)]
-        every_q = np.r_[pts_sd["quality"].to_numpy(float), mp["quality"].to_numpy(float)]
+        deployable = pts_sd[~pts_sd["reads_quality"].astype(bool)]  # the frontier: models and routers blind to quality
+        every_c = np.r_[deployable["cost"].to_numpy(float), mp["cost"].to_numpy(float)]
+        every_q = np.r_[deployable["quality"].to_numpy(float), mp["quality"].to_numpy(float)]
         two = len(mp) == 2
         # the Zero router's "performance configuration" is the Best Single (the best model on train)
         systems = {"zero": (ref.bs_quality, ref.bs_quality_hard, ref.bs_cost, None)}
@@ -383,7 +385,8 @@ def _per_seed(res: ProtocolResult) -> pd.DataFrame:
                 continue
             add(seed, d, r, "perf_gain", F.perf_gain(g["quality"], ref.bs_quality))
             add(seed, d, r, "cost_save", F.cost_save(g["cost"], g["quality"], ref.bs_quality, ref.bs_cost)[0])
-            add(seed, d, r, "pareto_dist", F.pareto_distance(g["cost"], g["quality"], every_c, every_q))
+            add(seed, d, r, "pareto_dist", F.pareto_distance(g["cost"], g["quality"], np.r_[every_c, g["cost"]],
+                                                              np.r_[every_q, g["quality"]]))
             if two:
                 weak, strong = mp.sort_values("train_cost")["quality"].to_numpy(float)
                 if strong != weak:

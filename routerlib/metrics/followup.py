@@ -25,9 +25,10 @@ Cost setting (over a router's configurations c, e.g. its willingness-to-pay valu
   costs more than the Best Single.
 * ``ParetoDist`` (:func:`pareto_distance`): the mean over a router's configurations of the
   Euclidean distance to the nearest point of the Pareto frontier of all systems' points (every
-  router's configurations and every model), in a normalised plane: x = log10(cost) scaled to
-  [0, 1] over all those points, y = accuracy (already in [0, 1]). 0 for a router whose every
-  configuration is on the frontier.
+  model and every deployable router's configurations, plus the router's own; routers that read
+  the true quality, such as the Oracle, are left out of the frontier), in a normalised plane:
+  x = log10(cost) scaled to [0, 1] over all those points, y = accuracy (already in [0, 1]). 0 for
+  a router whose every configuration is on the frontier.
 
 Model recall
 ------------

@@ -56,6 +56,9 @@ class Router(BaseEstimator):
 
     #: the constructor argument a sweep varies, or None (the router is one point)
     knob: ClassVar[str | None] = None
+    #: True for routers that read the true quality of the prompts they route (the Oracle, a cascade
+    #: with an oracle judge): upper bounds, not deployable; left out of the Pareto frontier
+    reads_quality: ClassVar[bool] = False
 
     def fit(self, data, X=None):
         """Store the model names (all a router that learns nothing needs). Returns self."""

@@ -25,6 +25,8 @@ __all__ = ["OracleRouter", "RandomRouter", "BestSingleRouter", "zero_router_poin
 class OracleRouter(Router):
     """Best quality per prompt, cheapest among ties (``RoutingData.oracle_choice``)."""
 
+    reads_quality = True
+
 
     def route(self, data, X=None) -> np.ndarray:
         """Model index per prompt, shape (n,)."""

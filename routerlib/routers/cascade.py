@@ -269,6 +269,7 @@ class CascadeRouter(Router):
     """
 
     knob = "cap"
+    reads_quality = True  # the judge knows each answer's true score (then errs with error_rate)
 
     def __init__(self, error_rate: float = 0.0, cap: float = np.inf, variant: str = "paper",
                  cap_rule: str | None = None, threshold: float | None = None, seed: int | None = 0):
@@ -354,6 +355,8 @@ class OvergenerateRouter(Router):
     """Overgenerate-and-rerank (section 5.2): every model answers, a perfect reward (the
     true quality) picks the best answer (the cheapest among ties), and the query costs the
     sum of all models' costs. Quality = the Oracle's; cost = every model's cost added."""
+
+    reads_quality = True
 
     def __init__(self):
         pass
