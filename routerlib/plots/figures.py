@@ -17,6 +17,7 @@ and the CSVs it reads.
 | fig5_cascade, fig8_cascade | :func:`cascade_figure` | fig5_cascade, fig5_aiq (fig8_...) |
 | fig6_rag | :func:`rag_figure` | fig6_rag, fig6_aiq, fig6_shares |
 | leaderboard | :func:`leaderboard_figure` | leaderboard |
+| pools | :func:`pools_figure` | pools |
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from .style import cost_axis, savefig, source_note
 
 __all__ = ["FIGURES", "draw", "read_tables", "hull_aiq_figure", "table1_figure", "oracle_figure",
            "per_dataset_figure", "predictive_figure", "out_of_domain_figure", "cascade_figure", "rag_figure",
-           "leaderboard_figure"]
+           "leaderboard_figure", "pools_figure"]
 
 ROUTER_COLORS = {"knn": "C0", "mlp": "C3", "svm": "C2"}
 
@@ -373,6 +374,31 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
     return fig
 
 
+# ----- the follow-up's questions ----------------------------------------------------------------
+def pools_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
+    """Pool curation: the Oracle's accuracy, the Zero router's AIQ and the KNN router's AIQ against
+    the pool size, greedy pools (chosen on training) against random pools, with 95% CI bands."""
+    s = t["pools"]
+    metrics = [("oracle_acc", "Oracle accuracy (macro over datasets)"), ("zero_aiq", "Zero router AIQ"),
+               ("knn_aiq", "KNN router AIQ (k = 40)")]
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4), squeeze=False)
+    for ax, (m, title) in zip(axes[0], metrics):
+        for kind, col in (("greedy", "C0"), ("random", "C1")):
+            g = s[(s.metric == m) & (s.kind == kind)].sort_values("size")
+            ax.plot(g["size"], g["mean"], marker="o", ms=3, color=col,
+                    label=f"{kind} pools" + (" (chosen on training)" if kind == "greedy" else ""))
+            ax.fill_between(g["size"], g.ci_low, g.ci_high, color=col, alpha=0.15, lw=0)
+        ax.set_xlabel("models in the pool")
+        ax.set_ylabel(title)
+        ax.set_title(title)
+        ax.legend(loc="lower right")
+    n = int(s.n_seeds.max()) if len(s) else 0
+    fig.suptitle(f"Model-pool curation: greedy against random pools (mean, 95% CI over {n} seeds); {label}", y=1.02)
+    fig.tight_layout()
+    source_note(fig, label)
+    return fig
+
+
 # ----- the registry -----------------------------------------------------------------------------
 FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "fig2_hull_aiq": (hull_aiq_figure, ("fig2_hull_aiq",)),
@@ -385,6 +411,7 @@ FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "fig8_cascade": (cascade_figure, ("fig8_cascade", "fig8_aiq")),
     "fig6_rag": (rag_figure, ("fig6_rag", "fig6_aiq", "fig6_shares")),
     "leaderboard": (leaderboard_figure, ("leaderboard",)),
+    "pools": (pools_figure, ("pools",)),
 }
 
 
