@@ -10,6 +10,7 @@ functions assert what must hold on any data and raise ``AssertionError`` when it
 * :func:`cascade_claims`, :func:`cascade_claims_ci`, :func:`check_cascade` -- section 5.3 on the
   cascade (Figures 5 and 8), on one split and over seeds
 * :func:`check_router_result` -- what any router evaluation must satisfy (Figures 4, 6, 9)
+* :func:`model_recall` -- the follow-up's model-recall failure: accuracy on the prompts 1-3 models solve
 * :func:`rag_routing` -- section 5.4: who answers time-sensitive and timeless RAG queries (Figure 6)
 """
 
@@ -26,7 +27,7 @@ from .metrics import aiq_wide, full_size_summary, summarize
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
 __all__ = ["WIDE_MARGIN", "table1_comparison", "table1_summary", "average_aiq_vs_paper",
-           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci", "routing_shares",
+           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci", "model_recall", "routing_shares",
            "rag_routing"]
 
 #: what "a significant margin" over the Zero router is taken to mean in the cascade checks (AIQ units)
@@ -255,6 +256,35 @@ def check_cascade(study, data, seed: int = 0) -> list[str]:
             f"e=0.4 {r.aiq_zero + r['margin_0.4']:.3f} | approaches Oracle: {r.approaches_oracle}, "
             f"wide margin up to 0.1: {r['wide_margin_to_0.1']}, falls apart past 0.2: {r['falls_apart_past_0.2']}")
     return lines
+
+
+# ----- model recall (the follow-up's mechanism 2) ---------------------------------------------
+def model_recall(res, reference_model: str = "gpt-4-1106-preview", level: float = 0.95) -> pd.DataFrame:
+    """Accuracy on the hard prompts (1-3 models right) against accuracy on all prompts, per router.
+
+    ``res``: a :class:`routerlib.protocol.ProtocolResult`. Beside the routers: the reference model
+    alone (GPT-4 by default, or the Best Single when absent), the Best Single and the Oracle
+    (1 by definition). One row per (dataset, system) with mean and CI over seeds of ``acc`` and
+    ``acc_hard``, and the mean share of hard and of no-model-right prompts in the test split.
+    """
+    ps = res.per_seed()
+    # the Zero router's performance configuration is the Best Single; the hindsight Best Single has no hard-prompt number
+    ps = ps[ps.metric.isin(["acc", "acc_hard"]) & (ps.dataset != "all")
+            & ~ps.router.isin(["zero", "best_single (test hindsight)"])]
+    m = res.models
+    ref = reference_model if reference_model in set(m.model) else None
+    if ref is not None:
+        mm = m[m.model == ref]
+        extra = pd.concat([mm.assign(metric="acc", value=mm.quality), mm.assign(metric="acc_hard", value=mm.quality_hard)])
+        ps = pd.concat([ps, extra.assign(router=f"{ref} alone")[["seed", "dataset", "router", "metric", "value"]]])
+    out = summarize(ps, ("dataset", "router", "metric"), level=level)
+    wide = out.pivot_table(index=["dataset", "router"], columns="metric", values=["mean", "ci_low", "ci_high"])
+    wide.columns = [f"{metric}{'' if stat == 'mean' else '_' + stat}" for stat, metric in wide.columns]
+    shares = res.refs.assign(share_hard=res.refs.n_hard / res.refs.n_test, share_none=res.refs.n_none / res.refs.n_test)
+    shares = shares.groupby("dataset")[["share_hard", "share_none"]].mean()
+    wide = wide.reset_index().merge(shares.reset_index(), on="dataset", how="left")
+    order = {d: i for i, d in enumerate(res.meta["datasets"])}
+    return wide.iloc[np.argsort(wide.dataset.map(order).to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 # ----- Figure 6 -----------------------------------------------------------------------------

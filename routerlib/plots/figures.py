@@ -18,6 +18,7 @@ and the CSVs it reads.
 | fig6_rag | :func:`rag_figure` | fig6_rag, fig6_aiq, fig6_shares |
 | leaderboard | :func:`leaderboard_figure` | leaderboard |
 | pools | :func:`pools_figure` | pools |
+| model_recall | :func:`recall_figure` | model_recall |
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from .style import cost_axis, savefig, source_note
 
 __all__ = ["FIGURES", "draw", "read_tables", "hull_aiq_figure", "table1_figure", "oracle_figure",
            "per_dataset_figure", "predictive_figure", "out_of_domain_figure", "cascade_figure", "rag_figure",
-           "leaderboard_figure", "pools_figure"]
+           "leaderboard_figure", "pools_figure", "recall_figure"]
 
 ROUTER_COLORS = {"knn": "C0", "mlp": "C3", "svm": "C2"}
 
@@ -375,6 +376,33 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
 
 
 # ----- the follow-up's questions ----------------------------------------------------------------
+def recall_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
+    """Model recall: per dataset, each system's accuracy on all test prompts and on the hard ones
+    (1-3 models right), with 95% CIs over seeds."""
+    r = t["model_recall"]
+    datasets = list(dict.fromkeys(r.dataset))
+    fig, axes = _grid(len(datasets), 4, 4.4, 4.2)
+    for ax, d in zip(axes.flat, datasets):
+        g = r[r.dataset == d].reset_index(drop=True)
+        y = np.arange(len(g))
+        for off, m, col in ((-0.18, "acc", "C0"), (0.18, "acc_hard", "C3")):
+            ax.barh(y + off, g[m], 0.36, color=col, label={"acc": "all prompts", "acc_hard": "hard prompts (1-3 models right)"}[m])
+            ax.errorbar(g[m], y + off, xerr=[g[m] - g[f"{m}_ci_low"], g[f"{m}_ci_high"] - g[m]], fmt="none", ecolor="k",
+                        elinewidth=0.8, capsize=1.5)
+        ax.set_yticks(y, g.router if ax in axes[:, 0] else [""] * len(g), fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.02)
+        ax.set_xlabel("accuracy (performance configuration, test split)")
+        ax.set_title(f"{d} (hard: {g.share_hard.iloc[0]:.0%} of prompts, none right: {g.share_none.iloc[0]:.0%})",
+                     fontsize=8)
+    h, lab = axes.flat[0].get_legend_handles_labels()
+    fig.legend(h, lab, loc="lower center", ncol=2, frameon=False)
+    fig.suptitle(f"Model recall: accuracy on the prompts only 1-3 models get right; {label}", y=1.0)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    source_note(fig, label)
+    return fig
+
+
 def pools_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
     """Pool curation: the Oracle's accuracy, the Zero router's AIQ and the KNN router's AIQ against
     the pool size, greedy pools (chosen on training) against random pools, with 95% CI bands."""
@@ -412,6 +440,7 @@ FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "fig6_rag": (rag_figure, ("fig6_rag", "fig6_aiq", "fig6_shares")),
     "leaderboard": (leaderboard_figure, ("leaderboard",)),
     "pools": (pools_figure, ("pools",)),
+    "model_recall": (recall_figure, ("model_recall",)),
 }
 
 
