@@ -54,7 +54,7 @@ from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import summarize, verdict
 
 __all__ = ["DEFAULT_SEEDS", "MIN_IDS", "ProtocolResult", "run_protocol", "parse_seeds", "registry_specs",
-           "cascade_over_seeds"]
+           "cascade_over_seeds", "compare_runs"]
 
 DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: a dataset with fewer sample ids cannot be split 70/30 and then 70/30 again; it is skipped
@@ -518,3 +518,32 @@ def cascade_over_seeds(data, datasets: Sequence[str], seeds=DEFAULT_SEEDS, **kw)
     (vectorised), so it runs in the main process. ``kw`` goes to ``evaluate_cascade``."""
     parts = [evaluate_cascade(data, datasets, seed=s, **kw).aiq.assign(seed=s) for s in parse_seeds(seeds)]
     return pd.concat(parts, ignore_index=True)
+
+
+def compare_runs(results: dict, reference: str, metrics: Sequence[str] = ("aiq", "aiq_heldout"),
+                 level: float = 0.95) -> pd.DataFrame:
+    """Paired differences between protocol runs of the same data and seeds (e.g. one per embedder).
+
+    For every run label other than ``reference``, router and dataset (and ``all``, the mean over
+    datasets): the per-seed difference of each metric to the reference run's, summarised with the
+    95% interval and a verdict (above / within noise / below the reference).
+
+    Returns
+    -------
+    DataFrame with columns label, dataset, router, metric, mean, std, ci_low, ci_high, ..., verdict
+    """
+    per = {k: r.per_seed() for k, r in results.items()}
+    ref = per[reference]
+    ref = ref[ref.metric.isin(metrics)].set_index(["seed", "dataset", "router", "metric"])["value"]
+    rows = []
+    for k, ps in per.items():
+        if k == reference:
+            continue
+        p = ps[ps.metric.isin(metrics)].copy()
+        key = pd.MultiIndex.from_frame(p[["seed", "dataset", "router", "metric"]])
+        p["value"] = p["value"].to_numpy(float) - ref.reindex(key).to_numpy(float)
+        rows.append(p.dropna(subset=["value"]).assign(label=k))
+    diff = pd.concat(rows, ignore_index=True)
+    out = summarize(diff, ("label", "dataset", "router", "metric"), level=level)
+    out["verdict"] = [verdict(lo, hi) for lo, hi in zip(out.ci_low, out.ci_high)]
+    return out
