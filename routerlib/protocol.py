@@ -524,15 +524,17 @@ def compare_runs(results: dict, reference: str, metrics: Sequence[str] = ("aiq",
                  level: float = 0.95) -> pd.DataFrame:
     """Paired differences between protocol runs of the same data and seeds (e.g. one per embedder).
 
-    For every run label other than ``reference``, router and dataset (and ``all``, the mean over
+    For every run other than ``reference``, router of the runs (the Zero router and the analytic
+    baselines are the same in every run and left out) and dataset (and ``all``, the mean over
     datasets): the per-seed difference of each metric to the reference run's, summarised with the
     95% interval and a verdict (above / within noise / below the reference).
 
     Returns
     -------
-    DataFrame with columns label, dataset, router, metric, mean, std, ci_low, ci_high, ..., verdict
+    DataFrame with columns run, dataset, router, metric, mean, std, ci_low, ci_high, ..., verdict
     """
-    per = {k: r.per_seed() for k, r in results.items()}
+    routers = set(results[reference].meta["routers"])
+    per = {k: r.per_seed().query("router in @routers") for k, r in results.items()}
     ref = per[reference]
     ref = ref[ref.metric.isin(metrics)].set_index(["seed", "dataset", "router", "metric"])["value"]
     rows = []
@@ -542,8 +544,8 @@ def compare_runs(results: dict, reference: str, metrics: Sequence[str] = ("aiq",
         p = ps[ps.metric.isin(metrics)].copy()
         key = pd.MultiIndex.from_frame(p[["seed", "dataset", "router", "metric"]])
         p["value"] = p["value"].to_numpy(float) - ref.reindex(key).to_numpy(float)
-        rows.append(p.dropna(subset=["value"]).assign(label=k))
+        rows.append(p.dropna(subset=["value"]).assign(run=k))
     diff = pd.concat(rows, ignore_index=True)
-    out = summarize(diff, ("label", "dataset", "router", "metric"), level=level)
+    out = summarize(diff, ("run", "dataset", "router", "metric"), level=level)
     out["verdict"] = [verdict(lo, hi) for lo, hi in zip(out.ci_low, out.ci_high)]
     return out

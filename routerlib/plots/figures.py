@@ -19,6 +19,7 @@ and the CSVs it reads.
 | leaderboard | :func:`leaderboard_figure` | leaderboard |
 | pools | :func:`pools_figure` | pools |
 | model_recall | :func:`recall_figure` | model_recall |
+| embedders | :func:`embedders_figure` | embedders |
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .style import cost_axis, savefig, source_note
 
 __all__ = ["FIGURES", "draw", "read_tables", "hull_aiq_figure", "table1_figure", "oracle_figure",
            "per_dataset_figure", "predictive_figure", "out_of_domain_figure", "cascade_figure", "rag_figure",
-           "leaderboard_figure", "pools_figure", "recall_figure"]
+           "leaderboard_figure", "pools_figure", "recall_figure", "embedders_figure"]
 
 ROUTER_COLORS = {"knn": "C0", "mlp": "C3", "svm": "C2"}
 
@@ -403,6 +404,37 @@ def recall_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
     return fig
 
 
+def embedders_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
+    """Embedder ablation: per router (panels) and dataset (rows), each embedder's held-out AIQ minus
+    the same router's with MiniLM-L6, with 95% CIs over seeds."""
+    a = t["embedders"]
+    a = a[a.metric == "aiq_heldout"]
+    routers = list(dict.fromkeys(a.router))
+    datasets = [d for d in dict.fromkeys(a.dataset) if d != "all"] + ["all"]
+    labels = list(dict.fromkeys(a.run))
+    fig, axes = plt.subplots(1, max(len(routers), 1), figsize=(4.4 * max(len(routers), 1), 0.42 * len(datasets) * len(labels) + 1.6),
+                             squeeze=False)
+    y = np.arange(len(datasets))
+    for ax, r in zip(axes[0], routers):
+        for k, lab in enumerate(labels):
+            g = a[(a.router == r) & (a.run == lab)].set_index("dataset").reindex(datasets)
+            off = (k - (len(labels) - 1) / 2) * 0.22
+            ax.errorbar(g["mean"], y + off, xerr=[g["mean"] - g.ci_low, g.ci_high - g["mean"]], fmt="o", ms=3.5,
+                        color=f"C{k}", elinewidth=1, capsize=1.5, label=lab)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(y, [("mean over datasets" if d == "all" else d) for d in datasets] if ax is axes[0, 0]
+                      else [""] * len(datasets))
+        ax.invert_yaxis()
+        ax.set_title(r)
+        ax.set_xlabel("held-out AIQ minus MiniLM-L6's")
+    axes[0, 0].legend(loc="lower left", fontsize=7)
+    n = int(a.n_seeds.max()) if len(a) else 0
+    fig.suptitle(f"Embedder ablation: each embedder against all-MiniLM-L6-v2 (95% CI over {n} seeds); {label}", y=1.02)
+    fig.tight_layout()
+    source_note(fig, label)
+    return fig
+
+
 def pools_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
     """Pool curation: the Oracle's accuracy, the Zero router's AIQ and the KNN router's AIQ against
     the pool size, greedy pools (chosen on training) against random pools, with 95% CI bands."""
@@ -441,6 +473,7 @@ FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "leaderboard": (leaderboard_figure, ("leaderboard",)),
     "pools": (pools_figure, ("pools",)),
     "model_recall": (recall_figure, ("model_recall",)),
+    "embedders": (embedders_figure, ("embedders",)),
 }
 
 
