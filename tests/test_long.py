@@ -158,4 +158,4 @@ def test_routellm_evals_in_the_long_format_run_notebooks_01_to_03(tmp_path, monk
     for f in ("table1", "fig3_oracle", "fig7_per_dataset"):
         assert (out / f"{f}.png").exists() and (out / f"{f}.csv").exists()
     assert set(pd.read_csv(out / "table1.csv").dataset) == {"mmlu", "gsm8k"}
-    assert ns["rd"].label == "RouterBench data: routellm_sample (real)"
+    assert ns["rd"].label.endswith("routellm_sample (real)") and not ns["rd"].simulated
