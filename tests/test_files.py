@@ -36,6 +36,15 @@ def test_semicolon_separated_csv_names_the_separator(tmp_path):
         D.load_routerbench(p)
 
 
+def test_tab_separated_csv_with_commas_in_fields_names_the_separator(tmp_path):
+    p = tmp_path / "tabs.csv"
+    df = wide()
+    df.loc[2, "prompt"] = "a question, with commas, in it"
+    df.to_csv(p, index=False, sep="\t")
+    with pytest.raises(D.DataFileError, match=r"tabs\.csv: .*separated by tabs"):
+        D.load_routerbench(p)
+
+
 def test_latin1_csv_names_the_encoding(tmp_path):
     p = tmp_path / "latin.csv"
     df = wide()

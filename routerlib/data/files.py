@@ -79,6 +79,18 @@ def _head(path: Path, n: int = 1 << 16) -> bytes:
         return b""
 
 
+def _other_separator(path: Path) -> str | None:
+    """``;`` or a tab when the header line holds more of it than commas, else None."""
+    line = _head(path).split(b"\n", 1)[0].decode("utf-8", "replace")
+    sep = max(_SEPARATORS, key=line.count)
+    return sep if line.count(sep) > line.count(",") else None
+
+
+def _separator_advice(sep: str) -> str:
+    return (f"the file seems separated by {_SEPARATORS[sep]} ({sep!r}), not commas; re-save it with commas, "
+            f"e.g. pd.read_csv(path, sep={sep!r}).to_csv(new_path, index=False)")
+
+
 def _csv_cause(path: Path, e: Exception) -> str:
     """The likely cause of a CSV read failure, in words."""
     gz = path.name.lower().endswith(".gz")
@@ -97,6 +109,8 @@ def _csv_cause(path: Path, e: Exception) -> str:
         return (f"it is not UTF-8 text (byte {e.object[e.start:e.start + 1]!r} at position {e.start}); probably "
                 f"Latin-1 / Windows-1252: re-save it as UTF-8, e.g. pd.read_csv(path, encoding='latin-1')"
                 f".to_csv(new_path, index=False)")
+    if isinstance(e, pd.errors.ParserError) and _other_separator(path):
+        return _separator_advice(_other_separator(path))
     if isinstance(e, pd.errors.ParserError):
         return f"it is not a well-formed CSV (corrupt bytes, or a row with more fields than the header): {e}"
     return f"{type(e).__name__}: {e}"
@@ -107,13 +121,9 @@ def _check_separator(path: Path, df: pd.DataFrame) -> None:
     if df.shape[1] != 1:
         return
     header = str(df.columns[0])
-    for sep, word in _SEPARATORS.items():
-        if sep in header:
-            raise DataFileError(
-                f"{path}: read as a single column {header[:60]!r}...: the file seems separated by {word} "
-                f"({sep!r}), not commas; re-save it with commas, e.g. pd.read_csv(path, sep={sep!r})"
-                f".to_csv(new_path, index=False)"
-            )
+    sep = max(_SEPARATORS, key=header.count)
+    if sep in header:
+        raise DataFileError(f"{path}: read as a single column {header[:60]!r}...: {_separator_advice(sep)}")
 
 
 def read_table(path: str | Path, trust_pickle: bool | None = None) -> pd.DataFrame:
