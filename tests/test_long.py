@@ -69,9 +69,11 @@ def test_long_pair_given_twice_is_a_duplicate():
 @pytest.mark.parametrize("change, msg", [
     (lambda f: f.drop(columns=["cost"]), r"long\.csv: the long format .* missing 'cost'"),
     (lambda f: f.drop(columns=["prompt_id", "prompt"]), r"missing 'prompt_id', 'prompt'"),
-    (lambda f: f.assign(quality=f.quality.where(f.index != 5, 3.0)), r"'quality' row 5 \(prompt_id .*quality 3.0 outside"),
+    (lambda f: f.assign(quality=f.quality.where(f.index != 5, 3.0)),
+     r"'quality' row 5 \(prompt_id .*quality 3.0 outside"),
     (lambda f: f.assign(cost=f.cost.where(f.index != 7, -1.0)), r"'cost' row 7 .* is negative"),
-    (lambda f: f.assign(cost=f.cost.astype(object).where(f.index != 2, "cheap")), r"'cost' row 2: 'cheap' is not a number"),
+    (lambda f: f.assign(cost=f.cost.astype(object).where(f.index != 2, "cheap")),
+     r"'cost' row 2: 'cheap' is not a number"),
 ])
 def test_long_errors_name_the_file_column_and_row(tmp_path, change, msg):
     p = tmp_path / "long.csv"
@@ -97,11 +99,8 @@ PRICES = {"mistralai/Mixtral-8x7B-Instruct-v0.1": (0.6, 0.6), "gpt-4-1106-previe
 OUTPUT_TOKENS = {"mmlu": 25, "gsm8k": 150}
 
 
-def routellm_long(tar_path, per_dataset: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """RouteLLM's MMLU (57 subject files) and GSM8K responses as one long table with costs.
-
-    ``per_dataset`` keeps a seeded sample of that many prompts per dataset (all if None).
-    """
+def routellm_long(tar_path) -> pd.DataFrame:
+    """RouteLLM's MMLU (57 subject files) and GSM8K responses as one long table with costs."""
     frames = []
     with tarfile.open(tar_path) as tar:
         for member in tar.getmembers():
@@ -119,11 +118,6 @@ def routellm_long(tar_path, per_dataset: int | None = None, seed: int = 0) -> pd
             df.insert(2, "family", family)
             frames.append(df)
     wide_rl = pd.concat(frames, ignore_index=True)
-    if per_dataset is not None:
-        rng = np.random.default_rng(seed)
-        keep = [rng.choice(np.flatnonzero(wide_rl.family == f), min(per_dataset, int((wide_rl.family == f).sum())),
-                           replace=False) for f in OUTPUT_TOKENS]
-        wide_rl = wide_rl.iloc[np.sort(np.concatenate(keep))]
     rows = []
     tokens_in = np.ceil(wide_rl.prompt.str.len() / 4)
     tokens_out = wide_rl.family.map(OUTPUT_TOKENS)
@@ -138,8 +132,8 @@ def routellm_long(tar_path, per_dataset: int | None = None, seed: int = 0) -> pd
 @pytest.mark.skipif(not ROUTELLM_TAR.exists(), reason="RouteLLM's eval files in ../shared not present")
 def test_routellm_evals_in_the_long_format_run_notebooks_01_to_03(tmp_path, monkeypatch, run_notebook):
     full = routellm_long(ROUTELLM_TAR)
-    p = tmp_path / "routellm_long.csv.gz"
-    full.to_csv(p, index=False)
+    p = tmp_path / "routellm_long.parquet"  # parquet: writing 30,722 rows as csv.gz takes seconds
+    full.to_parquet(p)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing dropped, merged or set aside
         rd = D.load(str(p))
@@ -148,9 +142,11 @@ def test_routellm_evals_in_the_long_format_run_notebooks_01_to_03(tmp_path, monk
     mmlu = rd.subset("mmlu").quality.mean(axis=0)
     assert mmlu == pytest.approx([0.68, 0.81], abs=0.01)  # the README's means
     assert (rd.cost[:, 1] > 10 * rd.cost[:, 0]).all()  # GPT-4 dearer on every prompt
-    # notebooks 01-03 on a sample of the prompts (quick)
+    # notebooks 01-03 on a seeded sample of 300 prompts per dataset (quick)
+    ids = full.drop_duplicates("prompt_id").assign(family=lambda f: f.dataset.str.split("-").str[0])
+    keep = ids.groupby("family").prompt_id.apply(lambda s: s.sample(300, random_state=0)).explode()
     small = tmp_path / "routellm_sample.parquet"
-    routellm_long(ROUTELLM_TAR, per_dataset=300).to_parquet(small)
+    full[full.prompt_id.isin(keep)].to_parquet(small)
     monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "figures"))
     for nb in ("01", "02", "03"):
         ns = run_notebook(nb, data=str(small))

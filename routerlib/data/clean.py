@@ -87,7 +87,9 @@ def read_marker(df: pd.DataFrame, dataset: np.ndarray, source: str) -> dict | No
         try:
             return cast(df[col].iloc[first])
         except (TypeError, ValueError):
-            raise ValueError(f"{source}: column {col!r}: {df[col].iloc[first]!r} is not a valid {cast.__name__}") from None
+            raise ValueError(
+                f"{source}: column {col!r}: {df[col].iloc[first]!r} is not a valid {cast.__name__}"
+            ) from None
 
     sim = {"kind": value("simulation_kind", str, "RouterBench"), "seed": value("simulation_seed", int, "?"),
            "scale": value("simulation_scale", float, 1.0)}

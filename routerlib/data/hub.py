@@ -22,7 +22,7 @@ from .. import paths
 __all__ = ["HUB_REPO", "HUB_REVISION", "HUB_FILES", "PROBE_SECONDS", "sha256_of", "hub_endpoint",
            "hub_unreachable", "fetch_hub_file"]
 
-PROBE_SECONDS = 3.0  # the one connection attempt that decides "offline"
+PROBE_SECONDS = 3.0  # the one HTTP request that decides "offline" waits no longer
 
 HUB_REPO = "withmartian/routerbench"
 HUB_REVISION = "784021482c3f320c6619ed4b3bb3b41a21424fcb"
@@ -58,11 +58,11 @@ def _truthy(var: str) -> bool:
 def hub_unreachable(endpoint: str | None = None, timeout: float | None = None) -> str | None:
     """Why the hub cannot be reached, or None when it answers one HTTP request.
 
-    Offline mode (``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE``) answers at once; otherwise one ``HEAD`` request to the
-    endpoint's root (through the proxy of ``HTTPS_PROXY`` / ``HTTP_PROXY`` if set) is made in a
-    thread, so neither a slow DNS lookup nor a network that accepts the connection and then stays
-    silent waits more than ``timeout`` (default :data:`PROBE_SECONDS`). Any HTTP answer, even an
-    error status, counts as reachable.
+    Offline mode (``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE``) answers at once; otherwise one
+    ``HEAD`` request to the endpoint's root (through the proxy of ``HTTPS_PROXY`` / ``HTTP_PROXY``
+    if set) is made in a thread, so neither a slow DNS lookup nor a network that accepts the
+    connection and then stays silent waits more than ``timeout`` (default :data:`PROBE_SECONDS`).
+    Any HTTP answer, even an error status, counts as reachable.
     """
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):  # huggingface_hub's offline switches
         if _truthy(var):
