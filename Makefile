@@ -34,8 +34,8 @@ reproduce: install ## run every notebook end to end (papermill) on DATA; figures
 data: install ## download the pinned RouterBench hub files into data/raw and verify their SHA-256
 	$(PY) -c "from routerlib.data import fetch_hub_file as f; [print(f(n)) for n in ('routerbench-0shot', 'routerbench-5shot')]"
 
-unit: install ## unit and property tests only
-	$(PY) -m pytest tests routerlib
+unit: install ## unit and property tests only (hypothesis's derandomized `ci` profile: the same examples every run)
+	CI=$${CI:-1} $(PY) -m pytest tests routerlib
 
 notebooks-test: install ## every notebook at CI scale (sim, and the real rows in ../shared if present), then nbval
 	rm -rf build/test

@@ -160,10 +160,19 @@ _MAX_PASSES = 16
 def _under_chord(c0, q0, c1, q1, c2, q2):
     """True where point 1 is on or below the chord from point 0 to point 2 (arrays or scalars).
 
-    Collinear within rounding counts as on it, so collinear points are not vertices.
+    Collinear within rounding counts as on it, so collinear points are not vertices. The cost
+    differences and the quality differences are each divided by their larger magnitude before
+    the cross product is taken: that leaves its sign alone but keeps the products from
+    underflowing to 0 when the differences are tiny (subnormal costs such as 5e-324), which
+    would make any point look collinear.
     """
-    a = (c2 - c0) * (q1 - q0)
-    b = (q2 - q0) * (c1 - c0)
+    dc1, dc2, dq1, dq2 = c1 - c0, c2 - c0, q1 - q0, q2 - q0
+    sc = np.maximum(np.abs(dc1), np.abs(dc2))
+    sq = np.maximum(np.abs(dq1), np.abs(dq2))
+    sc = np.where(sc > 0, sc, 1.0)
+    sq = np.where(sq > 0, sq, 1.0)
+    a = (dc2 / sc) * (dq1 / sq)
+    b = (dq2 / sq) * (dc1 / sc)
     return a - b <= 1e-12 * (np.abs(a) + np.abs(b))
 
 
@@ -359,7 +368,11 @@ def ndch_bruteforce(cost, quality, null_router: bool = True) -> Hull:
     A point is a vertex iff no other point is at most as costly and at least as good
     (ties: the first copy wins), no segment between two points strictly around it in
     cost passes at or above it, and (with ``null_router``) no segment from the origin to
-    a costlier, better point passes at or above it.
+    a costlier, better point passes at or above it. "At or above" is decided by the same
+    predicate as in :func:`ndch` (cross products, a relative tolerance), so the two can only
+    differ in which points they compare, never in rounding: an interpolated height
+    ``q_i + (q_j - q_i) (c_p - c_i) / (c_j - c_i)`` underflows for subnormal costs and once
+    kept a point lying exactly on a chord.
     """
     c, q = _as_points(cost, quality)
     n = c.size
@@ -379,14 +392,12 @@ def ndch_bruteforce(cost, quality, null_router: bool = True) -> Hull:
                 if not c[i] < c[p]:
                     continue
                 for j in range(n):
-                    if c[j] > c[p]:
-                        at = q[i] + (q[j] - q[i]) * (c[p] - c[i]) / (c[j] - c[i])
-                        if at >= q[p] - 1e-12 * (abs(at) + abs(q[p])):
-                            ok = False
-                            break
+                    if c[j] > c[p] and _under_chord(c[i], q[i], c[p], q[p], c[j], q[j]):
+                        ok = False
+                        break
         if ok and null_router and c[p] > 0:
             for j in range(n):
-                if c[j] > c[p] and q[j] > q[p] and q[j] * c[p] / c[j] >= q[p] - 1e-12 * q[p]:
+                if c[j] > c[p] and q[j] > q[p] and _under_chord(0.0, 0.0, c[p], q[p], c[j], q[j]):
                     ok = False
                     break
         if ok:

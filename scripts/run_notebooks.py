@@ -32,23 +32,19 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", default=None, help="notebook numbers to run (default: all)")
     args = ap.parse_args(argv)
 
-    data = args.data
-    if data in {"routerbench-0shot", "routerbench-5shot"}:  # download (once) before any notebook runs
-        from routerlib.data import fetch_hub_file
+    from routerlib.data import check_source, fetch_hub_file
 
+    try:  # DATA, SCALE and SEED, checked before any notebook runs; a file path made absolute
+        data = check_source(args.data, args.scale, args.seed)
+    except (ValueError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if data in {"routerbench-0shot", "routerbench-5shot"}:  # download (once) before any notebook runs
         try:
             print(f"data: {fetch_hub_file(data)}", flush=True)
         except RuntimeError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    elif data not in {"sim", "rag-sim"}:
-        p = Path(data)
-        if not p.is_absolute():
-            p = (Path.cwd() / p).resolve()
-        if not p.exists():
-            print(f"error: --data {args.data}: no such file", file=sys.stderr)
-            return 2
-        data = str(p)
 
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
     if args.only:

@@ -1,4 +1,5 @@
-"""routerlib.data: the wide-format loader, its errors, splits, round trips, the hub path."""
+"""routerlib.data: the wide-format loader, its errors, splits, round trips, the hub path;
+empty data, duplicate sample ids, small datasets, the run's arguments, the simulation marker."""
 
 import warnings
 
@@ -6,25 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from frames import MODELS, wide
 from routerlib import data as D
 from routerlib.paths import SHARED_ROUTERBENCH
-
-MODELS = ["gpt-4-1106-preview", "mistralai/mistral-7b-chat", "claude-v2"]
-
-
-def wide(n=12, seed=0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    evals = np.array(["mmlu-astronomy", "grade-school-math", "mtbench", "hellaswag"])[np.arange(n) % 4]
-    df = pd.DataFrame({
-        "sample_id": [f"{e}.test.{i}" for i, e in enumerate(evals)],
-        "prompt": [f"question {i}" for i in range(n)],
-        "eval_name": evals,
-    })
-    for m in MODELS:
-        df[m] = rng.integers(0, 2, n).astype(float)
-        df[f"{m}|model_response"] = "answer"
-        df[f"{m}|total_cost"] = rng.random(n) / 1000
-    return df
 
 
 def write(df, tmp_path, name="bench.csv"):
@@ -34,7 +19,7 @@ def write(df, tmp_path, name="bench.csv"):
 @pytest.mark.parametrize("name", ["b.csv", "b.csv.gz", "b.parquet", "b.pkl"])
 def test_formats_load_and_round_trip(tmp_path, name):
     df = wide()
-    rd = D.load_routerbench(write(df, tmp_path, name))
+    rd = D.load_routerbench(write(df, tmp_path, name), trust_pickle=name.endswith(".pkl"))
     assert rd.models.tolist() == MODELS
     assert rd.quality.shape == (12, 3) and rd.cost.shape == (12, 3)
     assert sorted(set(rd.dataset)) == ["gsm8k", "hellaswag", "mmlu", "mt-bench"]
@@ -122,9 +107,8 @@ def test_eval_name_mapping():
 
 
 def test_split_is_seeded_per_dataset_and_by_sample_id():
-    df = pd.concat([wide(200, 1)] * 1, ignore_index=True)
-    df = pd.concat([df, df.iloc[:10]], ignore_index=True)  # duplicated sample_ids
-    rd = D.from_wide(df)
+    rd = D.from_wide(wide(200, 1))
+    rd = rd.select(np.r_[np.arange(rd.n), np.arange(10)])  # duplicated sample_ids
     test = rd.split_mask(seed=3)
     assert np.array_equal(test, rd.split_mask(seed=3))
     assert not np.array_equal(test, rd.split_mask(seed=4))
@@ -173,9 +157,9 @@ def test_real_rows_load():
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         rd = D.load_routerbench(SHARED_ROUTERBENCH)
-    assert any("dropped" in str(x.message) for x in w)
+    assert any("appear more than once" in str(x.message) for x in w)
     assert rd.m == 11 and rd.datasets == ["mbpp", "winogrande", "arc-challenge"]
-    assert rd.n == 3178 - rd.meta["rows_dropped"]
+    assert rd.n == 3178 - rd.meta["rows_merged"] - rd.meta["rows_dropped"]
     assert np.all((rd.quality == 0) | (rd.quality == 1))
     # Table 1 costs are totals over a 30% split: check the scale on ARC and Winogrande
     from routerlib.paper import TABLE1
@@ -188,15 +172,186 @@ def test_real_rows_load():
 
 
 def test_load_sets_aside_extra_tasks_with_a_count(tmp_path):
-    df = wide(16)
-    df.loc[:3, "eval_name"] = "chinese_zodiac"  # an extra task of the 0-shot file
+    df = wide(52)
+    df.loc[:11, "eval_name"] = "chinese_zodiac"  # an extra task of the 0-shot file
     p = write(df, tmp_path)
-    with pytest.warns(UserWarning, match=r"set aside 4 rows of 1 eval families.*chinese_zodiac"):
+    with pytest.warns(UserWarning, match=r"set aside 12 rows of 1 eval families.*chinese_zodiac"):
         rd = D.load(str(p))
-    assert "chinese_zodiac" not in rd.datasets and rd.n == 12
+    assert "chinese_zodiac" not in rd.datasets and rd.n == 40
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert D.load(str(p), paper_only=False).n == 16
+        assert D.load(str(p), paper_only=False).n == 52
     # data with none of the paper's datasets is kept whole
     df["eval_name"] = "rag"
-    assert D.load(str(write(df, tmp_path, "rag.csv"))).n == 16
+    assert D.load(str(write(df, tmp_path, "rag.csv"))).n == 52
+
+
+# ----- empty data (issue 10, 1) ----------------------------------------------------------------
+def test_header_only_file_is_refused_by_name(tmp_path):
+    p = tmp_path / "header_only.csv"
+    wide().iloc[:0].to_csv(p, index=False)
+    with pytest.raises(ValueError, match=r"header_only\.csv: the file has no rows"):
+        D.load(str(p))
+
+
+def test_zero_byte_file_is_refused_by_name(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.csv.*empty"):
+        D.load(str(p))
+
+
+def test_no_rows_left_after_cleaning_is_refused_by_name(tmp_path):
+    df = wide(40)
+    df[MODELS[1]] = np.nan  # a model column empty throughout
+    with pytest.raises(ValueError, match=r"allnan\.parquet: no rows left"):
+        D.load(str(write(df, tmp_path, "allnan.parquet")))
+
+
+# ----- small datasets set aside in load() (issue 10, 2) -----------------------------------------
+def small_and_large(tmp_path, n_small=5):
+    big = wide(200, evals=["mmlu-astronomy", "hellaswag"])
+    small = wide(n_small, seed=1, evals=["grade-school-math"])
+    small["sample_id"] = [f"gsm8k.{i}" for i in range(n_small)]
+    return write(pd.concat([big, small], ignore_index=True), tmp_path, "tiny.csv")
+
+
+def test_dataset_with_few_sample_ids_is_set_aside_with_one_warning(tmp_path):
+    p = small_and_large(tmp_path)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        rd = D.load(str(p))
+    msgs = [str(x.message) for x in w if "set aside" in str(x.message)]
+    assert len(msgs) == 1 and "gsm8k (5 sample ids)" in msgs[0]
+    assert rd.datasets == ["mmlu", "hellaswag"] and rd.meta["datasets_set_aside"] == {"gsm8k": 5}
+    # every remaining dataset has test rows, so Table 1 / Figure 7 keep them all
+    _, test = rd.split(seed=0)
+    assert test.datasets == rd.datasets
+
+
+def test_scaling_can_make_a_dataset_too_small(tmp_path):
+    p = small_and_large(tmp_path, n_small=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "gsm8k" in D.load(str(p)).datasets
+    with pytest.warns(UserWarning, match=r"at scale 0.2: set aside 1 dataset.*gsm8k \(6 sample ids\)"):
+        rd = D.load(str(p), scale=0.2)
+    assert "gsm8k" not in rd.datasets and rd.datasets == ["mmlu", "hellaswag"]
+
+
+def test_every_dataset_too_small_is_refused(tmp_path):
+    p = write(wide(12), tmp_path, "twelve.csv")  # 3 sample ids per dataset
+    with pytest.raises(ValueError, match=r"twelve\.csv: no dataset has the 10 sample ids"):
+        D.load(str(p))
+
+
+def test_notebooks_01_and_03_run_on_a_file_with_a_tiny_dataset(tmp_path, monkeypatch, run_notebook):
+    """Notebook 03 crashed (IndexError at the Oracle row) and Table 1 dropped the dataset silently."""
+    p = small_and_large(tmp_path, n_small=3)
+    monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "figures"))
+    with pytest.warns(UserWarning, match=r"gsm8k \(3 sample ids\)"):
+        run_notebook("01", data=str(p))
+        run_notebook("03", data=str(p))
+    t1 = pd.read_csv(tmp_path / "figures" / "tiny" / "table1.csv")
+    assert set(t1.dataset) == {"mmlu", "hellaswag"}
+
+
+# ----- the run's arguments, checked before any notebook (issue 10, 3) --------------------------
+@pytest.mark.parametrize("scale", [0, -1, 1.5, float("nan"), "0.5", True])
+def test_check_source_refuses_bad_scale(scale):
+    with pytest.raises(ValueError, match="scale must be a number in \\(0, 1\\]"):
+        D.check_source("sim", scale=scale, seed=0)
+
+
+@pytest.mark.parametrize("seed", [1.5, "3", None, True])
+def test_check_source_refuses_bad_seed(seed):
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        D.check_source("sim", scale=1.0, seed=seed)
+
+
+def test_check_source_data(tmp_path, monkeypatch):
+    assert D.check_source("sim") == "sim" and D.check_source("routerbench-5shot") == "routerbench-5shot"
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        D.check_source(str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"simm: no such file, and not a known data name \(sim, rag-sim"):
+        D.check_source("simm")
+    (tmp_path / "x.txt").write_text("a")
+    with pytest.raises(ValueError, match="unknown file type"):
+        D.check_source(str(tmp_path / "x.txt"))
+    p = write(wide(), tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert D.check_source(p.name) == str(p.resolve())  # relative to the current directory
+    with pytest.raises(ValueError, match="scale must"):
+        D.load("sim", scale=0)
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["--scale", "0"], "scale must be a number in (0, 1]"),
+    (["--scale", "-1"], "scale must be a number in (0, 1]"),
+    (["--data", "DIR"], "is a directory"),
+    (["--data", "no_such.csv"], "no_such.csv: no such file"),
+])
+def test_run_notebooks_checks_arguments_before_any_notebook(tmp_path, monkeypatch, capsys, run_notebooks, argv, msg):
+    ran = []
+    monkeypatch.setattr(run_notebooks.pm, "execute_notebook", lambda *a, **k: ran.append(a))
+    argv = [str(tmp_path) if a == "DIR" else a for a in argv]
+    assert run_notebooks.main(argv + ["--out", str(tmp_path / "nb")]) == 2
+    assert msg in capsys.readouterr().err and ran == []
+
+
+# ----- duplicate sample ids (issue 10, 4) -------------------------------------------------------
+def test_duplicates_merged_or_first_kept_with_one_warning():
+    df = wide(40)
+    a, b = df.iloc[[0]].copy(), df.iloc[[1]].copy()
+    # copy of row 0 with complementary missing scores: row 0 misses model 0, the copy the others
+    a[MODELS[1]] = np.nan
+    a[MODELS[2]] = np.nan
+    df.loc[0, MODELS[0]] = np.nan
+    # copy of row 1 that disagrees on model 2's quality
+    b[MODELS[2]] = 1 - df.loc[1, MODELS[2]]
+    dup = pd.concat([df, a, b], ignore_index=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        rd = D.from_wide(dup, source="dups.csv")
+    msgs = [str(x.message) for x in w]
+    assert len(msgs) == 1, msgs
+    assert "dups.csv: 2 sample ids appear more than once (2 extra rows): 1 merged" in msgs[0]
+    assert "1 whose copies disagree on a score kept the first copy's score" in msgs[0]
+    assert df.sample_id[1] in msgs[0]
+    assert rd.n == 40 and np.unique(rd.sample_id).size == 40 and rd.meta["rows_merged"] == 2
+    assert rd.quality[0, 0] == a[MODELS[0]].iloc[0]  # filled from the copy
+    assert rd.quality[0, 1] == df.loc[0, MODELS[1]]
+    assert rd.quality[1, 2] == df.loc[1, MODELS[2]]  # the first copy's score kept
+
+
+@pytest.mark.skipif(not SHARED_ROUTERBENCH.exists(), reason="real rows in ../shared not present")
+def test_real_duplicate_arc_ids_keep_their_14_prompts():
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        rd = D.load_routerbench(SHARED_ROUTERBENCH)
+    msg = [str(x.message) for x in w if "more than once" in str(x.message)]
+    assert len(msg) == 1 and "14 sample ids appear more than once (14 extra rows): 14 merged" in msg[0]
+    arc = rd.subset("arc-challenge")
+    assert arc.n == 1470 and np.unique(arc.sample_id).size == 1470  # 1,484 rows, 14 ids twice
+    assert rd.meta["rows_dropped"] == 0 and not np.isnan(rd.quality).any()
+
+
+# ----- the simulation marker (issue 10, 7) ------------------------------------------------------
+@pytest.mark.parametrize("name", ["sim.csv.gz", "sim.parquet"])
+def test_saved_simulation_stays_labelled_simulated(tmp_path, name):
+    sim = D.simulate_routerbench(seed=3, scale=0.02)
+    back = D.load(str(D.save_wide(sim, tmp_path / name)))
+    assert back.simulated and "(real)" not in back.label
+    assert back.label.startswith("SIMULATED RouterBench (seed 3, scale 0.02)")
+    assert back.provenance(0)["label"] == back.label
+    assert back.meta["row_share"] == pytest.approx(sim.meta["row_share"])
+    # a share of the file: still simulated, the label keeps the simulation's seed and scale
+    half = D.load(str(tmp_path / name), scale=0.5)
+    assert half.simulated and half.label == back.label and half.provenance(0)["scale"] == 0.5
+    d = "mmlu"
+    assert half.meta["row_share"][d] == pytest.approx(sim.meta["row_share"][d] * half.subset(d).n / back.subset(d).n)
+    # the RAG set too, and real data gets no marker
+    rag = D.simulate_rag(seed=1, scale=0.25)
+    again = D.load(str(D.save_wide(rag, tmp_path / "rag.csv")))
+    assert again.simulated and again.label.startswith("SIMULATED RAG (seed 1")
+    assert not D.from_wide(wide()).simulated and "simulated" not in D.from_wide(wide()).to_wide().columns

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -66,6 +66,13 @@ def test_shuffle_invariant_and_idempotent(pts, rnd):
     np.testing.assert_array_equal(h.quality, h3.quality)
 
 
+# points on one line through the origin, one with a subnormal cost: the chord products
+# underflow to 0, so the brute force once kept a point that ndch (rightly) drops as collinear
+@example((np.array([0.5, 5e-324]), np.array([0.5, 5e-324])))
+@example((np.array([7.98859349e-131, 2.22507386e-309]), np.array([7.98859349e-131, 2.22507386e-309])))
+# a vertex just above the flat chord from (0, 0) to a dominated point: the unscaled cross
+# product (1.4e-45 * 2.75e-303) underflowed to 0 and the brute force dropped the vertex
+@example((np.array([2.75404227e-303, 0.0, 1.40129846e-045]), np.array([2.75404227e-303, 0.0, 0.0])))
 @given(point_sets(max_size=25))
 def test_matches_bruteforce(pts):
     h = H.ndch(*pts)

@@ -3,7 +3,9 @@
 * :class:`RoutingData` -- row i is one prompt, column j one model: quality (n, m) in [0, 1],
   cost (n, m) USD. It selects rows and models, splits 70/30 by sample id per dataset
   (seeded), gives the Oracle (the one definition), each model's and the Oracle's points per
-  dataset, and writes RouterBench's wide format back (:meth:`RoutingData.to_wide`).
+  dataset, and writes RouterBench's wide format back (:meth:`RoutingData.to_wide`), with the
+  simulation marker columns (:data:`MARKER_COLUMNS`) when the data is simulated, so a saved
+  simulated benchmark is read back as simulated.
 * :func:`dataset_of` -- a RouterBench eval name to its eval family.
 """
 
@@ -17,7 +19,12 @@ import pandas as pd
 from ..paper import DATASETS
 from ..seeds import rng
 
-__all__ = ["RoutingData", "dataset_of"]
+__all__ = ["RoutingData", "dataset_of", "MARKER_COLUMNS"]
+
+# written beside the data of a simulated benchmark (one value per row), read back by
+# routerlib.data.clean.read_marker: the flag, the simulation's kind, seed and scale, and the
+# share of the real dataset's rows that the row's dataset holds
+MARKER_COLUMNS = ("simulated", "simulation_kind", "simulation_seed", "simulation_scale", "simulation_row_share")
 
 
 def dataset_of(eval_name: str) -> str:
@@ -129,13 +136,37 @@ class RoutingData:
         return pd.Series(self.dataset).value_counts().reindex(self.datasets).rename("n")
 
     @property
+    def simulation(self) -> dict:
+        """The simulation's kind, seed and scale: those of the run that made the data, also
+        after a round trip through a file (``meta["simulation"]``); empty for real data."""
+        if not self.simulated:
+            return {}
+        src = self.meta.get("simulation", self.meta)
+        return {"kind": src.get("kind", "RouterBench"), "seed": src.get("seed", "?"), "scale": src.get("scale", 1.0)}
+
+    @property
     def label(self) -> str:
-        """Source line for plot titles; says 'simulated' when it is."""
+        """Source line for plot titles; says 'simulated' when it is (also when read back from a file)."""
         if self.simulated:
-            seed = self.meta.get("seed", "?")
-            scale = self.meta.get("scale", 1.0)
-            return f"SIMULATED {self.meta.get('kind', 'RouterBench')} (seed {seed}, scale {scale:g})"
+            sim = self.simulation
+            text = f"SIMULATED {sim['kind']} (seed {sim['seed']}, scale {float(sim['scale']):g})"
+            return text + (f", file {self.name}" if "simulation" in self.meta else "")
         return f"RouterBench data: {self.name} (real)"
+
+    def marker_columns(self) -> dict[str, np.ndarray]:
+        """The :data:`MARKER_COLUMNS` of simulated data, each of shape (n,); empty for real data."""
+        if not self.simulated:
+            return {}
+        sim = self.simulation
+        seed = sim["seed"] if isinstance(sim["seed"], (int, np.integer)) else np.nan
+        share = self.meta.get("row_share", {}) or {}
+        return {
+            "simulated": np.ones(self.n, dtype=bool),
+            "simulation_kind": np.full(self.n, sim["kind"], dtype=object),
+            "simulation_seed": np.full(self.n, seed),
+            "simulation_scale": np.full(self.n, float(sim["scale"])),
+            "simulation_row_share": np.array([float(share.get(d, 1.0)) for d in self.dataset], dtype=float),
+        }
 
     def provenance(self, seed: int, embedder: str = "") -> dict:
         """What every output CSV records about its run: data name, label, seed, scale, embedder."""
@@ -284,7 +315,10 @@ class RoutingData:
 
     # ----- the wide format --------------------------------------------------------------
     def to_wide(self) -> pd.DataFrame:
-        """RouterBench's wide format (one row per prompt), which :func:`load_routerbench` reads back."""
+        """RouterBench's wide format (one row per prompt), which :func:`load_routerbench` reads back.
+
+        Simulated data also gets the :data:`MARKER_COLUMNS`, so it is read back as simulated.
+        """
         cols: dict[str, object] = {
             "sample_id": self.sample_id,
             "prompt": self.prompt,
@@ -303,4 +337,5 @@ class RoutingData:
         names = self.models[oracle].astype(object)
         names[self.quality.max(axis=1) <= 0] = "no_model_correct"
         cols["oracle_model_to_route_to"] = names
+        cols.update(self.marker_columns())
         return pd.DataFrame(cols)

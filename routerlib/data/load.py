@@ -3,11 +3,26 @@
 * ``"sim"`` -- the simulated RouterBench (:func:`~routerlib.data.simulate.simulate_routerbench`);
 * ``"rag-sim"`` -- the simulated RAG set (:func:`~routerlib.data.rag.simulate_rag`);
 * ``"routerbench-0shot"``, ``"routerbench-5shot"`` -- the pinned hub files (:mod:`.hub`);
-* a path to a file in the wide format (:mod:`.wide`).
+* a path to a file in the wide format (:mod:`.wide`) or the long format (:mod:`.long`),
+  told apart by its columns.
+
+The checks, each in one place:
+
+* :func:`check_source` -- the arguments ``data`` (a known name, or a path to an existing file of
+  a known type), ``scale`` in (0, 1] and ``seed`` an integer; :func:`load` and
+  ``scripts/run_notebooks.py`` (before any notebook runs) call it.
+* :func:`set_aside_small` -- after scaling, a dataset with fewer than :data:`MIN_SAMPLE_IDS`
+  sample ids, or without a test row at the seed's 70/30 split, is set aside with one warning
+  naming each, so no notebook meets it.
+* Empty data is refused with an error naming the file: a file without rows, one without any
+  row left after cleaning (:func:`~routerlib.data.clean.tidy`), or one whose every dataset was
+  set aside.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from pathlib import Path
 
@@ -16,36 +31,95 @@ import numpy as np
 from .. import paths
 from ..paper import DATASETS
 from .core import RoutingData
+from .files import SUFFIXES, DataFileError, read_table
 from .hub import HUB_FILES, fetch_hub_file
+from .long import from_long, is_long
 from .rag import simulate_rag
 from .simulate import simulate_routerbench
-from .wide import from_wide, read_table
+from .wide import from_wide
 
-__all__ = ["load", "load_routerbench", "paper_datasets_only"]
+__all__ = ["MIN_SAMPLE_IDS", "known_names", "check_source", "load", "load_routerbench", "read_file",
+           "paper_datasets_only", "set_aside_small"]
+
+MIN_SAMPLE_IDS = 10  # a dataset with fewer sample ids (after scaling) is set aside
 
 
-def load_routerbench(source: str | Path, raw_dir: Path | None = None) -> RoutingData:
-    """Load RouterBench: ``"routerbench-0shot"``, ``"routerbench-5shot"`` or a wide-format file.
+def known_names() -> tuple[str, ...]:
+    """The data names :func:`load` knows besides paths: the simulations and the hub files."""
+    return ("sim", "rag-sim", *HUB_FILES)
+
+
+def check_source(data: str | Path, scale: float = 1.0, seed: int = 0) -> str:
+    """Check the run's arguments before anything is loaded; return ``data`` ready for :func:`load`.
+
+    Parameters
+    ----------
+    data : str or Path
+        A known name (:func:`known_names`) or a path to an existing file ending in one of
+        :data:`~routerlib.data.files.SUFFIXES`; a relative path is taken from the current directory.
+    scale : float in (0, 1]
+    seed : int
+
+    Returns
+    -------
+    str : the name as given, or the file's absolute path
+
+    Raises
+    ------
+    ValueError, FileNotFoundError, IsADirectoryError
+        Naming the argument and its bad value.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seed must be an integer; got {seed!r}")
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or math.isnan(float(scale)) \
+            or not 0 < float(scale) <= 1:
+        raise ValueError(f"scale must be a number in (0, 1] (the share of each dataset's rows); got {scale!r}")
+    s = str(data)
+    if s in known_names():
+        return s
+    p = Path(s).expanduser()
+    p = p if p.is_absolute() else Path.cwd() / p
+    if not p.exists():
+        raise FileNotFoundError(
+            f"{s}: no such file, and not a known data name ({', '.join(known_names())}); expected one of those or "
+            f"a path to a {', '.join(SUFFIXES)} file in the wide or long format"
+        )
+    if p.is_dir():
+        raise IsADirectoryError(f"{s}: is a directory; give a data file ({', '.join(SUFFIXES)}) or a known name")
+    if not p.name.lower().endswith(SUFFIXES):
+        raise DataFileError(f"{s}: unknown file type; expected one of {', '.join(SUFFIXES)}")
+    return str(p.resolve())
+
+
+def read_file(path: str | Path, name: str | None = None, trust_pickle: bool | None = None) -> RoutingData:
+    """A data file in the wide or the long format (told apart by its columns) as :class:`RoutingData`."""
+    path = Path(path)
+    df = read_table(path, trust_pickle=trust_pickle)
+    name = name or paths.data_name(str(path))
+    if is_long(df.columns):
+        return from_long(df, name=name, source=str(path))
+    return from_wide(df, name=name, source=str(path))
+
+
+def load_routerbench(source: str | Path, raw_dir: Path | None = None, trust_pickle: bool | None = None) -> RoutingData:
+    """Load RouterBench: ``"routerbench-0shot"``, ``"routerbench-5shot"`` or a data file.
 
     Hub names are downloaded once into ``data/raw`` (pinned revision) and their SHA-256
-    is verified before unpickling. A path may be ``.pkl``, ``.csv``, ``.csv.gz`` or
-    ``.parquet``; a pickle is only ever opened from a path the user gave or a verified
-    download.
+    is verified before unpickling. A path may be ``.csv``, ``.csv.gz``, ``.parquet`` or
+    ``.pkl``, in the wide or the long format; a pickle is unpickled only when its SHA-256 is
+    pinned or the caller trusts it (``trust_pickle=True`` or ``TRUST_PICKLE=1``;
+    :func:`~routerlib.data.files.read_table`).
     """
     s = str(source)
     if s in HUB_FILES:
-        path = fetch_hub_file(s, raw_dir)
-        name = s
-    else:
-        path = Path(s)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"{path}: no such file (expected 'routerbench-0shot', 'routerbench-5shot' or a path to a "
-                f".pkl, .csv, .csv.gz or .parquet file in the RouterBench wide format)"
-            )
-        name = paths.data_name(s)
-    df = read_table(path)
-    return from_wide(df, name=name, source=str(path))
+        return read_file(fetch_hub_file(s, raw_dir), name=s, trust_pickle=True)  # verified by SHA-256
+    path = Path(s)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path}: no such file (expected 'routerbench-0shot', 'routerbench-5shot' or a path to a "
+            f"{', '.join(SUFFIXES)} file in the RouterBench wide format or the long format)"
+        )
+    return read_file(path, trust_pickle=trust_pickle)
 
 
 def paper_datasets_only(rd: RoutingData) -> RoutingData:
@@ -70,23 +144,68 @@ def paper_datasets_only(rd: RoutingData) -> RoutingData:
     return out
 
 
-def load(data: str = "sim", seed: int = 0, scale: float = 1.0, paper_only: bool = True) -> RoutingData:
-    """What every notebook calls: ``"sim"`` (simulated, seeded, scaled), ``"rag-sim"``,
-    a hub name, or a path to a wide-format file (``scale < 1`` keeps that share of each
-    dataset's rows, seeded, for quick runs). With ``paper_only`` a file's rows outside the
-    paper's seven datasets are set aside with a warning (:func:`paper_datasets_only`)."""
+def set_aside_small(rd: RoutingData, seed: int = 0, min_ids: int = MIN_SAMPLE_IDS) -> RoutingData:
+    """Set aside every dataset with fewer than ``min_ids`` sample ids or no test row at ``seed``.
+
+    One warning names each dataset set aside with its count of sample ids. The 70/30 split
+    is :meth:`RoutingData.split_mask` (the one every notebook uses).
+
+    Raises
+    ------
+    ValueError
+        When every dataset is set aside, naming the source.
+    """
+    test = rd.split_mask(seed=seed)
+    small = []
+    for d in rd.datasets:
+        rows = rd.dataset == d
+        ids = np.unique(rd.sample_id[rows].astype(str)).size
+        if ids < min_ids or not test[rows].any():
+            small.append((d, ids))
+    if not small:
+        return rd
+    scale = float(rd.meta.get("scale", 1.0))
+    where = f"{rd.meta.get('source', rd.name)}" + (f" at scale {scale:g}" if scale != 1 else "")
+    names = ", ".join(f"{d} ({k} sample ids)" for d, k in small)
+    if len(small) == len(rd.datasets):
+        raise ValueError(
+            f"{where}: no dataset has the {min_ids} sample ids a 70/30 split needs ({names}); "
+            f"nothing to route" + ("; try a larger scale" if scale < 1 else "")
+        )
+    warnings.warn(
+        f"{where}: set aside {len(small)} dataset(s) with fewer than {min_ids} sample ids or no test row "
+        f"at seed {seed}: {names}; every notebook skips them",
+        stacklevel=2,
+    )
+    out = rd.select(~np.isin(rd.dataset, [d for d, _ in small]))
+    out.meta["datasets_set_aside"] = {d: k for d, k in small}
+    return out
+
+
+def load(data: str = "sim", seed: int = 0, scale: float = 1.0, paper_only: bool = True,
+         trust_pickle: bool | None = None, min_ids: int = MIN_SAMPLE_IDS) -> RoutingData:
+    """What every notebook calls: ``"sim"`` (simulated, seeded, scaled), ``"rag-sim"``, a hub
+    name, or a path to a wide- or long-format file.
+
+    The arguments are checked first (:func:`check_source`). ``scale < 1`` keeps that share of
+    each dataset's sample ids of a file (seeded, for quick runs). With ``paper_only`` a file's rows
+    outside the paper's seven datasets are set aside with a warning (:func:`paper_datasets_only`).
+    Then every dataset too small to split is set aside with one warning (:func:`set_aside_small`).
+    ``trust_pickle`` lets a ``.pkl`` whose SHA-256 is not pinned be unpickled.
+    """
+    data = check_source(data, scale, seed)
     if data == "sim":
-        return simulate_routerbench(seed=seed, scale=scale)
-    if data == "rag-sim":
-        return simulate_rag(seed=seed, scale=scale)
-    if not 0 < scale <= 1:
-        raise ValueError(f"scale must lie in (0, 1] for a data file; got {scale}")
-    rd = load_routerbench(data)
-    if paper_only:
-        rd = paper_datasets_only(rd)
-    if scale < 1.0:  # keep a seeded share of each dataset's sample_ids (a draw of its own)
-        full = {d: int((rd.dataset == d).sum()) for d in rd.datasets}
-        rd = rd.select(~rd.split_mask(seed=seed, test_size=1.0 - scale, purpose="scale/"))
-        rd.meta["scale"] = scale
-        rd.meta["row_share"] = {d: int((rd.dataset == d).sum()) / n for d, n in full.items()}
-    return rd
+        rd = simulate_routerbench(seed=seed, scale=scale)
+    elif data == "rag-sim":
+        rd = simulate_rag(seed=seed, scale=scale)
+    else:
+        rd = load_routerbench(data, trust_pickle=trust_pickle)
+        if paper_only:
+            rd = paper_datasets_only(rd)
+        if scale < 1.0:  # keep a seeded share of each dataset's sample_ids (a draw of its own)
+            full = {d: int((rd.dataset == d).sum()) for d in rd.datasets}
+            before = rd.meta.get("row_share", {}) or {}
+            rd = rd.select(~rd.split_mask(seed=seed, test_size=1.0 - scale, purpose="scale/"))
+            rd.meta["scale"] = scale
+            rd.meta["row_share"] = {d: int((rd.dataset == d).sum()) / n * before.get(d, 1.0) for d, n in full.items()}
+    return set_aside_small(rd, seed=seed, min_ids=min_ids)

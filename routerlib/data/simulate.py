@@ -127,7 +127,8 @@ MIN_ROWS = 40
 # ----- calibration targets -----------------------------------------------------------------
 # Measured on the real 5-shot rows of the paper's data file for these three datasets
 # (shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz, loaded with
-# routerlib.data.load_routerbench, 14 ARC sample_ids with NaN dropped): the mean over the 55
+# routerlib.data.load_routerbench, without the 14 ARC sample_ids that appear twice, which the
+# loader then dropped and now merges): the mean over the 55
 # model pairs of the Pearson correlation between 0/1 correctness, and the share of prompts
 # no model solves. Only these aggregates are used; no row of that file is in the project.
 REAL_TARGETS = {
