@@ -534,7 +534,7 @@ def compare_runs(results: dict, reference: str, metrics: Sequence[str] = ("aiq",
     DataFrame with columns run, dataset, router, metric, mean, std, ci_low, ci_high, ..., verdict
     """
     routers = set(results[reference].meta["routers"])
-    per = {k: r.per_seed().query("router in @routers") for k, r in results.items()}
+    per = {k: (ps := r.per_seed())[ps.router.isin(routers)] for k, r in results.items()}
     ref = per[reference]
     ref = ref[ref.metric.isin(metrics)].set_index(["seed", "dataset", "router", "metric"])["value"]
     rows = []

@@ -155,3 +155,17 @@ def test_routellm_evals_in_the_long_format_run_notebooks_01_to_03(tmp_path, monk
         assert (out / f"{f}.png").exists() and (out / f"{f}.csv").exists()
     assert set(pd.read_csv(out / "table1.csv").dataset) == {"mmlu", "gsm8k"}
     assert ns["rd"].label.endswith("routellm_sample (real)") and not ns["rd"].simulated
+    # the leaderboard's protocol runs on it too, and gives RouteLLM's two-model metrics
+    from routerlib.embed import features_for
+    from routerlib.protocol import registry_specs, run_protocol
+
+    sample = D.load(str(small))
+    res = run_protocol(sample, registry_specs(["knn", "random_score", "oracle"]), features_for("tfidf", sample.prompt),
+                       seeds=(0, 1), prompts=sample.prompt, cache=False, progress=False)
+    lb = res.leaderboard()
+    two = lb[lb.metric.isin(["apgr", "cpt50", "cpt80"])]
+    assert set(two.router) >= {"knn", "random_score", "oracle"} and set(two.dataset) == {"mmlu", "gsm8k"}
+    apgr = two[two.metric == "apgr"].set_index(["dataset", "router"])["mean"]
+    assert apgr.between(-1, 3).all()
+    oracle = apgr.xs("oracle", level="router")
+    assert (oracle > apgr.xs("knn", level="router")).all() and (oracle > apgr.xs("random_score", level="router")).all()
