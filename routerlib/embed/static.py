@@ -39,7 +39,7 @@ from .cache import SHARD_ROWS, EmbeddingCache, cache_folder, cached_embeddings
 from .sentence import DEFAULT_MODEL
 
 __all__ = ["STATIC_NAME", "PCA_DIMS", "MAX_LENGTH", "MODEL2VEC_VERSION", "DISTILLED_SHA256", "RECORD",
-           "static_model_dir", "file_digests", "embed_static", "StaticEmbedder"]
+           "model_folder", "is_built", "static_model_dir", "file_digests", "embed_static", "StaticEmbedder"]
 
 STATIC_NAME = "minilm-static"
 PCA_DIMS = 256
@@ -97,6 +97,16 @@ def _distill_into(folder: Path) -> None:
                       f"will differ from the recorded ones", stacklevel=3)
 
 
+def model_folder() -> Path:
+    """Where the distilled model lives in the cache (whether or not it is there yet)."""
+    return paths.cache_dir() / "models" / f"{STATIC_NAME}-pca{PCA_DIMS}-model2vec{MODEL2VEC_VERSION}"
+
+
+def is_built() -> bool:
+    """Whether the cache holds a distilled model that matches its SHA-256 record."""
+    return _record_problem(model_folder()) is None
+
+
 def static_model_dir(rebuild: bool = False) -> Path:
     """The distilled model's folder in the cache, built (or rebuilt) when needed.
 
@@ -112,9 +122,9 @@ def static_model_dir(rebuild: bool = False) -> Path:
         model2vec files and ``sha256.json``. Building holds a lock, so concurrent runs distil once;
         a new model is written beside the old and renamed into place.
     """
-    root = paths.cache_dir() / "models"
+    folder = model_folder()
+    root = folder.parent
     root.mkdir(parents=True, exist_ok=True)
-    folder = root / f"{STATIC_NAME}-pca{PCA_DIMS}-model2vec{MODEL2VEC_VERSION}"
     with open(root / f".{folder.name}.lock", "a+") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
