@@ -14,11 +14,11 @@ TEST_SCALE ?= 0.1
 SHARED_ROWS := ../shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz
 DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_name('$(DATA)'))" 2>/dev/null)
 
-.PHONY: help install reproduce data test unit notebooks-test bench clean
+.PHONY: help install reproduce data test unit notebooks-test bench lab clean
 
 help: ## list every target with its description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm"
+	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm|minilm-static|tfidf"
 
 install: $(VENV)/.installed ## create .venv and install the pinned requirements (requirements.txt)
 
@@ -37,18 +37,21 @@ data: install ## download the pinned RouterBench hub files into data/raw and ver
 unit: install ## unit and property tests only (hypothesis's derandomized `ci` profile: the same examples every run)
 	CI=$${CI:-1} $(PY) -m pytest tests routerlib
 
-notebooks-test: install ## every notebook at CI scale (sim, and the real rows in ../shared if present), then nbval
+notebooks-test: install ## every notebook at CI scale (sim, and the real rows in ../shared if present); nbval re-runs the sim ones
 	rm -rf build/test
-	ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data sim --scale $(TEST_SCALE) --out build/test/sim
+	ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data sim --scale $(TEST_SCALE) --embedder "$(EMBEDDER)" --out build/test/sim
 	if [ -f $(SHARED_ROWS) ]; then \
-	  ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data $(SHARED_ROWS) --scale 1.0 --out build/test/real; \
+	  ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data $(SHARED_ROWS) --scale 1.0 --embedder "$(EMBEDDER)" --out build/test/real; \
 	else echo "note: $(SHARED_ROWS) not found; notebooks run on the simulated data only"; fi
-	ROUTERLIB_FIGURES=build/test/figures-nbval $(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env build/test/sim $$( [ -d build/test/real ] && echo build/test/real )
+	ROUTERLIB_FIGURES=build/test/figures-nbval $(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env build/test/sim
 
 test: unit notebooks-test ## install if needed, unit tests, then every notebook at CI scale checked with nbval
 
 bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades)
 	$(PY) scripts/bench.py
+
+lab: install ## JupyterLab from .venv; notebooks/*.py open as notebooks on a double click (jupytext)
+	$(PY) scripts/lab.py
 
 clean: ## remove build/ and caches (keeps .venv and data/raw)
 	rm -rf build data/interim .pytest_cache .hypothesis

@@ -1,9 +1,10 @@
 """Timings of the predictive-router evaluation (issue 3): embedding, cache read, the Figure 4 sweep.
 
-    .venv/bin/python scripts/bench_routers.py [--data sim] [--scale 1.0] [--seed 0] [--throughput 256]
+    .venv/bin/python scripts/bench_routers.py [--data sim] [--scale 1.0] [--seed 0] [--throughput 1024]
 
 Prints, for the given data: the embedding throughput of all-MiniLM-L6-v2 on uncached
-prompts (a sample, encoded without touching the cache), the time to read every prompt's
+prompts (a sample, encoded without touching the cache), one at a time and in equal-length
+batches side by side (issue 11: at least 1.5x, with the same bytes), the time to read every prompt's
 embedding from the cache (the first run embeds and fills it), and the time of notebook
 04's full sweep (KNN k = 5/10/40, MLP (100,) / (100, 100), SVM; selection on an inner split;
 40 willingness-to-pay values; every dataset but MT-Bench). The issue's target: the sweep
@@ -19,12 +20,58 @@ import time
 import warnings
 
 
+def bench_throughput(prompts, size: int, seed: int = 0) -> dict:
+    """MiniLM on ``size`` uncached prompts, one at a time and in equal-length batches, side by side.
+
+    The sample is made of whole equal-length batches as embedding every prompt would form them
+    (batches of up to 64 prompts of one token count, drawn at random), so the batched rate is
+    the one of a full run, not of a small sample whose lengths rarely coincide.
+    """
+    import numpy as np
+
+    from routerlib import embed as E
+    from routerlib.embed import sentence as ES
+
+    st = ES.load_model(E.DEFAULT_MODEL)  # load time is not throughput
+    batches = ES.same_length_batches(ES.token_lengths(st, list(prompts)), ES.SAME_LENGTH, ES.MIN_BATCH_TOKENS)
+    rng = np.random.default_rng(seed)
+    rows: list[int] = []
+    for b in rng.permutation(len(batches)):
+        if len(rows) >= size:
+            break
+        rows += batches[b].tolist()
+    sample = [str(prompts[i]) for i in rows]
+    E.embed(sample[:2], cache=False, progress=False)  # the once-per-process batching probe is not throughput
+    rate = {}
+    X = {}
+    for mode, same in (("one at a time", 1), ("equal-length batches", ES.SAME_LENGTH)):
+        t0 = time.perf_counter()
+        X[mode] = E.embed(sample, cache=False, progress=False, same_length=same)
+        rate[mode] = len(sample) / (time.perf_counter() - t0)
+    same_bytes = X["one at a time"].tobytes() == X["equal-length batches"].tobytes()
+    chars = float(np.median([len(s) for s in sample]))
+    print(f"embedding throughput ({E.DEFAULT_MODEL}, {len(sample):,} uncached prompts in whole equal-length "
+          f"batches, median {chars:.0f} chars): one at a time {rate['one at a time']:.1f} prompts/s; "
+          f"equal-length batches {rate['equal-length batches']:.1f} prompts/s "
+          f"(x{rate['equal-length batches'] / rate['one at a time']:.2f}, same bytes: {same_bytes}; target >= x1.5)")
+    from routerlib.embed import static
+
+    if static.is_built():  # (a fresh cache would distil first; `make reproduce EMBEDDER=minilm-static` does)
+        static.embed_static(sample[:2], cache=False, progress=False)
+        t0 = time.perf_counter()
+        static.embed_static(sample, cache=False, progress=False)
+        rate["static"] = len(sample) / (time.perf_counter() - t0)
+        print(f"embedding throughput (minilm-static, the same prompts, each alone): {rate['static']:,.0f} prompts/s")
+    return {"embed_static_per_s": rate.get("static"), "embed_one_per_s": rate["one at a time"], "embed_prompts_per_s": rate["equal-length batches"],
+            "embed_speedup": rate["equal-length batches"] / rate["one at a time"], "embed_same_bytes": same_bytes}
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="sim")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--throughput", type=int, default=256, help="uncached prompts to time the embedder on (0: skip)")
+    ap.add_argument("--throughput", type=int, default=1024, help="uncached prompts to time the embedder on (0: skip)")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -44,16 +91,7 @@ def main(argv=None) -> dict:
 
     prompts = E.prompt_view(rd, "stored")
     if args.throughput > 0:
-        rng = np.random.default_rng(args.seed)
-        sample = [prompts[i] + " " for i in rng.choice(rd.n, size=min(args.throughput, rd.n), replace=False)]
-        E.sentence.load_model(E.DEFAULT_MODEL)  # load time is not throughput
-        t0 = time.perf_counter()
-        E.embed(sample, cache=False, progress=False)
-        dt = time.perf_counter() - t0
-        out["embed_prompts_per_s"] = len(sample) / dt
-        chars = float(np.median([len(s) for s in sample]))
-        print(f"embedding throughput ({E.DEFAULT_MODEL}, uncached, median {chars:.0f} chars): "
-              f"{out['embed_prompts_per_s']:.1f} prompts/s")
+        out.update(bench_throughput(prompts, args.throughput, args.seed))
 
     t0 = time.perf_counter()
     X = E.embed(prompts, progress=True)

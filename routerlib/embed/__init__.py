@@ -3,6 +3,7 @@
 * :mod:`.views` -- the prompt as stored, or the question alone (shared few-shot prefix removed)
 * :mod:`.cache` -- the on-disk cache of vectors (atomic shards, safe with concurrent runs)
 * :mod:`.sentence` -- sentence-transformers models (MiniLM-L6 offline by default), :func:`embed`
+* :mod:`.static` -- ``minilm-static``: MiniLM distilled once into a static model (model2vec), fast
 * :mod:`.tfidf` -- TF-IDF + SVD, fitted on training prompts only
 
 Every embedder is a scikit-learn transformer (``fit(prompts)``, ``transform(prompts) -> (n, d)``),
@@ -10,12 +11,14 @@ built by name with :func:`make_embedder` (the names of :data:`EMBEDDERS`, or any
 sentence-transformers model name). :func:`features_for` gives what the evaluation protocols take:
 the (n, d) matrix for an embedder that learns nothing from the prompts (computed once, cached), or
 the unfitted embedder for one that must be fitted on each training split (TF-IDF).
+:func:`check_embedder` refuses a name that cannot be run here, with the list of names.
 """
 
 from __future__ import annotations
 
 from .cache import EmbeddingCache, prompt_hashes
 from .sentence import DEFAULT_MODEL, EmbeddingModelUnavailable, SentenceEmbedder, embed, embedding_cache_dir
+from .static import StaticEmbedder, embed_static
 from .tfidf import TfidfEmbedder
 from .views import VIEWS, median_similarity, prompt_view, shared_prefix_chars, strip_shared_prefix, views_needed
 
@@ -33,8 +36,11 @@ __all__ = [
     "shared_prefix_chars",
     "views_needed",
     "SentenceEmbedder",
+    "StaticEmbedder",
+    "embed_static",
     "TfidfEmbedder",
     "make_embedder",
+    "check_embedder",
     "embedder_name",
     "features_for",
     "EMBEDDERS",
@@ -44,6 +50,7 @@ __all__ = [
 #: embedder name -> (constructor, keyword arguments); any other name is a sentence-transformers model
 EMBEDDERS: dict[str, tuple] = {
     "minilm": (SentenceEmbedder, {"model": DEFAULT_MODEL}),
+    "minilm-static": (StaticEmbedder, {}),
     "tfidf": (TfidfEmbedder, {}),
 }
 
@@ -58,6 +65,27 @@ def make_embedder(name: str = "minilm", **kw):
         cls, base = EMBEDDERS[name]
         return cls(**{**base, **kw})
     return SentenceEmbedder(name, **kw)
+
+
+def check_embedder(name: str) -> str:
+    """``name`` when it names an embedder that runs here, else ``ValueError`` with the names there are.
+
+    A key of :data:`EMBEDDERS` always passes; any other name must load as a sentence-transformers
+    model (local Hugging Face cache, or the hub when reachable).
+
+    >>> check_embedder("minilm-static")
+    'minilm-static'
+    """
+    if name in EMBEDDERS:
+        return name
+    from .sentence import load_model
+
+    try:
+        load_model(name)
+    except EmbeddingModelUnavailable as exc:
+        raise ValueError(f"unknown embedder {name!r}; the embedders are {', '.join(EMBEDDERS)}, or the name of a "
+                         f"sentence-transformers model that is available here ({exc})") from exc
+    return name
 
 
 def embedder_name(name: str) -> str:

@@ -16,6 +16,10 @@ Safe with several runs at once and after a crash:
 * a shard that cannot be read, holds NaN or infinite values, or has another dimension than the
   folder's other shards is moved to ``set-aside/`` with a warning that names it (its prompts are
   then embedded again).
+
+:func:`cached_embeddings` is what every cached embedder calls: it reads what the folder holds,
+has the embedder encode only the prompts that are missing (each distinct prompt once), writes
+them in shards of about :data:`SHARD_ROWS` as they come, and shows a tqdm bar meanwhile.
 """
 
 from __future__ import annotations
@@ -29,15 +33,17 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .. import paths
 
-__all__ = ["EmbeddingCache", "prompt_hashes", "cache_folder", "STALE_SECONDS", "MAX_SHARDS"]
+__all__ = ["EmbeddingCache", "prompt_hashes", "cache_folder", "cached_embeddings", "STALE_SECONDS", "MAX_SHARDS",
+           "SHARD_ROWS"]
 
 MAX_SHARDS = 64  # more shards than this are merged into one on the next write
+SHARD_ROWS = 1024  # rows written per shard while encoding
 STALE_SECONDS = 600.0  # a temporary file older than this belongs to a run that died
 _memo: dict[str, tuple[tuple, np.ndarray, np.ndarray]] = {}  # folder -> (listing, keys, emb)
 
@@ -218,3 +224,67 @@ class EmbeddingCache:
             for name, _, _ in listing:
                 if name != merged.name:
                     (self.folder / name).unlink(missing_ok=True)
+
+
+def cached_embeddings(
+    texts: Sequence[str],
+    store: EmbeddingCache | None,
+    encode: Callable[[list[str]], Iterator[tuple[np.ndarray, np.ndarray]]],
+    *,
+    desc: str = "embedding",
+    progress: bool = True,
+) -> np.ndarray:
+    """The vectors of ``texts``: cached ones read from ``store``, the others made by ``encode`` and cached.
+
+    Parameters
+    ----------
+    texts : sequence of str, shape (n,)
+    store : EmbeddingCache or None
+        None: nothing is read or written.
+    encode : callable
+        ``encode(todo)`` gets the distinct uncached texts (a list of u str) and yields
+        ``(rows, emb)`` pairs in any order: ``rows`` (k,) int positions into ``todo`` and
+        ``emb`` (k, d) their vectors; every position exactly once. It is not called when
+        everything is cached (so a model is loaded only when needed).
+    desc, progress : str, bool
+        The tqdm bar over the uncached texts.
+
+    Returns
+    -------
+    ndarray of shape (n, d), float32
+        In the input order; duplicates are encoded once. (0, 0) when ``texts`` is empty.
+    """
+    keys = prompt_hashes(texts)
+    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+    out_u: np.ndarray | None = None
+    missing = np.arange(uniq.size)
+    if store is not None:
+        found, out_u = store.lookup(uniq)
+        missing = np.flatnonzero(~found)
+    if missing.size:
+        from tqdm.auto import tqdm
+
+        todo = [str(texts[first[i]]) for i in missing]
+        pending: list[tuple[np.ndarray, np.ndarray]] = []
+
+        def flush(at_least: int) -> None:
+            if store is not None and pending and sum(p[0].size for p in pending) >= at_least:
+                store.add(uniq[np.concatenate([p[0] for p in pending])], np.concatenate([p[1] for p in pending]))
+                pending.clear()
+
+        with tqdm(total=int(missing.size), desc=desc, unit="prompt", disable=not progress) as bar:
+            for rows, e in encode(todo):
+                e = np.asarray(e, dtype=np.float32)
+                if out_u is None:
+                    out_u = np.zeros((uniq.size, e.shape[1]), dtype=np.float32)
+                idx = missing[np.asarray(rows, dtype=np.intp)]
+                out_u[idx] = e
+                pending.append((idx, e))
+                flush(SHARD_ROWS)
+                bar.update(idx.size)
+        flush(1)
+        if store is not None:
+            store.compact()
+    if out_u is None:  # n == 0
+        return np.zeros((0, 0), dtype=np.float32)
+    return out_u[inv.reshape(-1)].reshape(len(texts), -1)

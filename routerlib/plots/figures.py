@@ -192,6 +192,13 @@ def _c_max(points: pd.DataFrame, d: str) -> float:
     return float(points.loc[(points.dataset == d) & points.kind.isin(["sweep", "model"]), "cost"].max())
 
 
+def _with_embedder(label: str, table: pd.DataFrame) -> str:
+    """A router figure's source note: the data label and the embedder its CSV records (when it does)."""
+    if "embedder" in table.columns and table["embedder"].notna().any():
+        return f"{label}; embeddings: {table['embedder'].dropna().iloc[0]}"
+    return label
+
+
 def _model_legend(fig, axes, ncol: int, anchor: float):
     h, lab = legend_only(axes.ravel()[0], lambda x: "AIQ" not in x and x != "Oracle")
     fig.legend(h, lab, loc="lower center", ncol=ncol, bbox_to_anchor=(0.5, anchor), frameon=False)
@@ -220,7 +227,7 @@ def predictive_figure(t: dict[str, pd.DataFrame], label: str, title: str = "Figu
         ax.legend(*legend_only(ax, lambda x: "AIQ" in x or x == "Oracle"), loc="lower right")
     _model_legend(fig, axes, 11, -0.04)
     fig.suptitle(f"{title}; {label}", y=1.0)
-    source_note(fig, label)
+    source_note(fig, _with_embedder(label, t["fig4_aiq"]))
     fig.tight_layout()
     return fig
 
@@ -252,7 +259,7 @@ def out_of_domain_figure(t: dict[str, pd.DataFrame], label: str, missing: Sequen
     note = f"; absent: {', '.join(missing)}" if missing else ""
     fig.suptitle(f"Figure 9: KNN and MLP trained on the other datasets{note}; {label}", y=1.02)
     fig.tight_layout()
-    source_note(fig, label)
+    source_note(fig, _with_embedder(label, t["fig9_aiq"]))
     return fig
 
 
@@ -333,7 +340,7 @@ def rag_figure(t: dict[str, pd.DataFrame], label: str, error_rate: float = 0.2) 
     ax.set_title("who answers with an online model (sonar-*, You.com)")
     fig.suptitle(f"Figure 6: routing on a RAG benchmark (30% test split): {label}", y=1.0)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    source_note(fig, label)
+    source_note(fig, _with_embedder(label, t["fig6_aiq"]))
     return fig
 
 

@@ -1,0 +1,109 @@
+"""The notebook runner (scripts/run_notebooks.py): argument checks, embeddings made once, progress lines."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+RN = _load("run_notebooks")
+
+
+def test_unknown_embedder_refused_before_any_notebook(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    ran = []
+    monkeypatch.setattr(RN.pm, "execute_notebook", lambda *a, **k: ran.append(a))
+    assert RN.main(["--embedder", "no-such-embedder", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown embedder 'no-such-embedder'" in err and "minilm, minilm-static, tfidf" in err
+    assert not ran and not (tmp_path / "out").exists()
+
+
+def test_clock_and_eta():
+    assert RN.clock(75.3) == "1:15" and RN.clock(3725) == "1:02:05" and RN.clock(0) == "0:00"
+    assert RN.eta({"a": 30.0, "b": 45.0}, ["a", "b"]) == "; ETA 1:15"
+    assert RN.eta({"a": 30.0}, ["a", "b"]) == ""  # b never ran: no guess
+
+
+def test_status_line_gives_way_to_the_kernels_stderr():
+    out, err = io.StringIO(), io.StringIO()
+    s = RN.StatusLine(out, err)
+    s.start("[1/2] 00_x.py ...")
+    s.finish(" 1.0 s", "[1/2] 00_x.py done in 1.0 s")
+    s.start("[2/2] 01_y.py ...")
+    s.write("embedding: 50%\r")  # a progress bar from the kernel
+    s.finish(" 2.0 s", "[2/2] 01_y.py done in 2.0 s")
+    assert out.getvalue() == "[1/2] 00_x.py ... 1.0 s\n[2/2] 01_y.py ...\n[2/2] 01_y.py done in 2.0 s\n"
+    assert err.getvalue() == "embedding: 50%\r"
+
+
+def test_timings_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setattr(RN, "TIMINGS", tmp_path / "build" / ".timings.json")
+    assert RN.read_timings() == {}
+    RN.write_timings({"data=sim": {"00_x": 1.5}})
+    assert RN.read_timings() == {"data=sim": {"00_x": 1.5}}
+    (tmp_path / "build" / ".timings.json").write_text("{not json")
+    assert RN.read_timings() == {}  # a damaged file only loses the ETA
+
+
+def test_embed_once_embeds_what_the_notebooks_will(tmp_path, monkeypatch):
+    from routerlib import embed as E
+
+    nbs = {"04_a.py": 'X = {v: features_for(embedder, prompt_view(rd, v)) for v in views_needed(rd)}\n',
+           "05_b.py": "features_for(embedder, rd.prompt)\n",
+           "08_c.py": 'rag_data: str = "rag-sim"\nfeatures_for(embedder, rag.prompt)\n',
+           "01_d.py": "draw()\n"}
+    for name, text in nbs.items():
+        (tmp_path / name).write_text(text)
+    seen = []
+
+    class Recorder:
+        def transform(self, prompts):
+            seen.append(list(prompts))
+            return np.zeros((len(prompts), 2), np.float32)
+
+    monkeypatch.setattr(E, "make_embedder", lambda name, **kw: Recorder())
+    paths = sorted(tmp_path.glob("*.py"))
+    n = RN.embed_once("sim", 0, 0.02, "minilm", paths)
+    from routerlib.data import load
+
+    sim, rag = load("sim", 0, 0.02), load("rag-sim", 0, 0.02)
+    assert len(seen) == 1  # one call, one progress bar
+    assert set(seen[0]) == set(sim.prompt) | set(rag.prompt) and n == len(set(seen[0]))
+    seen.clear()
+    assert RN.embed_once("sim", 0, 0.02, "minilm", [tmp_path / "01_d.py"]) == 0 and not seen  # nothing embeds
+
+
+def test_embed_once_skips_embedders_fitted_per_split(tmp_path):
+    (tmp_path / "05_b.py").write_text("features_for(embedder, rd.prompt)\n")
+    assert RN.embed_once("sim", 0, 0.02, "tfidf", [tmp_path / "05_b.py"]) == 0
+
+
+def test_kernels_use_ipc_not_tcp():
+    km = RN.ipc_kernel_manager()(kernel_name="python3")
+    assert km.transport == "ipc" and "routerlib-kernel-" in km.ip
+
+
+def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "fig"))
+    monkeypatch.setattr(RN, "TIMINGS", tmp_path / ".timings.json")
+    for _ in range(2):  # the second run has an ETA from the first
+        assert RN.main(["--only", "00", "--out", str(tmp_path / "out")]) == 0
+    out, err = capfd.readouterr()
+    lines = [x for x in out.splitlines() if x.startswith("[1/1]")]
+    assert len(lines) == 2 and "last run" not in lines[0] and "ETA" in lines[1], out
+    assert "without encryption" not in err and "IProgress" not in err, err
+    assert (tmp_path / "out" / "00_fig2_hull_aiq.ipynb").exists()
