@@ -4,6 +4,7 @@
 * :mod:`.cache` -- the on-disk cache of vectors (atomic shards, safe with concurrent runs)
 * :mod:`.sentence` -- sentence-transformers models (MiniLM-L6 offline by default), :func:`embed`
 * :mod:`.tfidf` -- TF-IDF + SVD, fitted on training prompts only
+* :mod:`.features` -- simple prompt features (length, digits, math symbols, ...), standardised on training prompts
 
 Every embedder is a scikit-learn transformer (``fit(prompts)``, ``transform(prompts) -> (n, d)``),
 built by name with :func:`make_embedder` (the names of :data:`EMBEDDERS`, or any
@@ -15,6 +16,7 @@ the unfitted embedder for one that must be fitted on each training split (TF-IDF
 from __future__ import annotations
 
 from .cache import EmbeddingCache, prompt_hashes
+from .features import PromptFeatures
 from .sentence import DEFAULT_MODEL, EmbeddingModelUnavailable, SentenceEmbedder, embed, embedding_cache_dir
 from .tfidf import TfidfEmbedder
 from .views import VIEWS, median_similarity, prompt_view, shared_prefix_chars, strip_shared_prefix, views_needed
@@ -34,6 +36,7 @@ __all__ = [
     "views_needed",
     "SentenceEmbedder",
     "TfidfEmbedder",
+    "PromptFeatures",
     "make_embedder",
     "embedder_name",
     "features_for",
@@ -45,6 +48,7 @@ __all__ = [
 EMBEDDERS: dict[str, tuple] = {
     "minilm": (SentenceEmbedder, {"model": DEFAULT_MODEL}),
     "tfidf": (TfidfEmbedder, {}),
+    "features": (PromptFeatures, {}),  # simple counts (length, digits, ...), standardised per training split
 }
 
 
