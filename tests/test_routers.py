@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 
 from routerlib.data import RoutingData
 from routerlib.hull import ndch
-from routerlib.routers import ROUTERS, KNNRouter, MLPRouter, SVMRouter, zero_router_hull, zero_router_points
+from routerlib.routers import ROUTERS, KNNRouter, MFRouter, MLPRouter, SVMRouter, zero_router_hull, zero_router_points
 from routerlib.routers.predictive import choose, cosine_neighbors
 
 FAST = {"mlp": {"hidden_layer_sizes": (16,), "max_iter": 300, "learning_rate_init": 0.01, "early_stopping": False,
@@ -203,7 +203,7 @@ def test_wrong_models_or_X_raise(toy):
         KNNRouter(cost_model="median").fit(data, X)
 
 
-@pytest.mark.parametrize("cls", [MLPRouter, SVMRouter])
+@pytest.mark.parametrize("cls", [MLPRouter, SVMRouter, MFRouter])
 def test_learned_routers_beat_random_on_learnable_data(cls):
     # model 0 is right on prompts with X[:, 0] > 0, model 1 on the others; same price
     rng = np.random.default_rng(0)
