@@ -21,6 +21,10 @@ AIQ domains: every router is compared with the Zero router, on the shared domain
 not depend on which other routers are in the run, and the difference to the Zero router is
 paired by seed on one domain.
 
+A router that cannot route a dataset (:meth:`routerlib.routers.Router.refuses`: the agreement
+cascade on MBPP's code) is left out of that dataset with a warning, recorded in
+``meta["refused"]``; it then has no reading over datasets (``all``), which would average others.
+
 Every (seed, dataset, router) is a job; jobs run in parallel with joblib (``n_jobs``; each worker
 limited to one BLAS/OpenMP thread), and are cached on disk (``joblib.Memory`` in
 ``paths.cache_dir()/protocol``, keyed by the data, features, spec, seed and the routerlib source),
@@ -85,14 +89,18 @@ def parse_seeds(seeds) -> tuple[int, ...]:
 
 def registry_specs(names: Sequence[str] | None = None, error_rate: float = 0.2) -> list[RouterSpec]:
     """Specs of registry routers by name (default: every entry), with Appendix B's grids for the
-    predictive ones and a judge error rate for the cascade."""
+    paper's predictive routers, each other family's own ``param_grid``, and a judge error rate for
+    the cascade."""
     from .paper import PAPER_GRIDS
     from .routers import ROUTERS
 
     out = []
     for n in (list(ROUTERS) if names is None else names):
         params = {"error_rate": error_rate} if n == "cascade" else {}
-        out.append(RouterSpec(n, n, params, tuple(PAPER_GRIDS.get(n, [{}]))))
+        if n not in ROUTERS:
+            raise ValueError(f"unknown router {n!r}; known: {', '.join(ROUTERS)}")
+        grid = PAPER_GRIDS.get(n, ROUTERS[n].param_grid)
+        out.append(RouterSpec(n, n, params, tuple(dict(g) for g in grid)))
     return out
 
 
@@ -226,7 +234,7 @@ class ProtocolResult:
         same domain: aiq, aiq_public, aiq_heldout, zero_aiq, zero_aiq_public, zero_aiq_heldout,
         c_min, c_max, c_public
     selection : seed, dataset, router, params, inner_aiq, selected
-    meta : seeds, datasets, skipped datasets, label, n_jobs
+    meta : seeds, datasets, skipped datasets, label, routers, refused ({'router/dataset': why})
     """
 
     points: pd.DataFrame
@@ -397,11 +405,14 @@ def _per_seed(res: ProtocolResult) -> pd.DataFrame:
     ps = pd.DataFrame(recs, columns=["seed", "dataset", "router", "metric", "value"])
     # over datasets: macro readings per seed
     macro = []
+    # a router left out of some dataset (Router.refuses) has no reading over datasets: it would average other datasets
+    part = {k.split("/")[0] for k in res.meta.get("refused", {})}
+    whole = set(ps.router) - part
     acc = ps[ps.metric == "acc"].pivot_table(index=["seed", "router"], columns="dataset", values="value")
     n = res.refs.set_index(["seed", "dataset"])["n_test"]
     for (seed, r), row in acc.iterrows():
         row = row.dropna()
-        if row.empty:
+        if row.empty or r not in whole:
             continue
         ds = list(row.index)
         rf = refs.loc[[(seed, x) for x in ds]]
@@ -414,7 +425,7 @@ def _per_seed(res: ProtocolResult) -> pd.DataFrame:
             macro.append((seed, "all", r, f"{name}_ratio_of_avg", ra))
             macro.append((seed, "all", r, f"{name}_mean_of_ratios", mr))
     for m in ("aiq", "aiq_public", "aiq_heldout", "aiq_minus_zero", "aiq_heldout_minus_zero"):
-        g = ps[ps.metric == m].groupby(["seed", "router"], sort=False)["value"].mean()
+        g = ps[(ps.metric == m) & ps.router.isin(whole)].groupby(["seed", "router"], sort=False)["value"].mean()
         macro += [(s, "all", r, m, v) for (s, r), v in g.items()]
     return pd.concat([ps, pd.DataFrame(macro, columns=ps.columns)], ignore_index=True)
 
@@ -473,7 +484,18 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     if cache:
         job = Memory(paths.cache_dir() / "protocol", verbose=0).cache(_run_job)
     src = _source_hash()
-    order = sorted(((s, d, sp) for s in seeds for d in ok for sp in specs), key=lambda t: -subs[t[1]].n)
+    refused = {}  # (router, dataset) -> why: routers that cannot route a dataset (Router.refuses)
+    for sp in specs:
+        r = sp.make()
+        for d in ok:
+            why = r.refuses(subs[d]) if hasattr(r, "refuses") else None
+            if why:
+                refused[(sp.name, d)] = why
+    if refused:
+        warnings.warn("left out by the protocol (the router refuses the dataset): " + "; ".join(
+            f"{r} on {d}" for r, d in refused), stacklevel=2)
+    order = sorted(((s, d, sp) for s in seeds for d in ok for sp in specs if (sp.name, d) not in refused),
+                   key=lambda t: -subs[t[1]].n)
     tasks = [delayed(_guarded)(job, subs[d], feats[d], texts[d], sp, s, n_knob, src) for s, d, sp in order]
     it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
     if progress:
@@ -500,7 +522,7 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     aiq = _aiq_rows(points, heldout, models)
     return ProtocolResult(points, heldout, perf, models, refs, aiq, selection,
                           meta={"seeds": list(seeds), "datasets": ok, "skipped": skipped, "label": data.label,
-                                "routers": names})
+                                "routers": names, "refused": {f"{r}/{d}": w for (r, d), w in refused.items()}})
 
 
 def _guarded(job, sub, X, prompts, spec, seed, n_knob, src):

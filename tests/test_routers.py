@@ -11,25 +11,30 @@ from sklearn.exceptions import NotFittedError
 
 from routerlib.data import RoutingData
 from routerlib.hull import ndch
-from routerlib.routers import ROUTERS, KNNRouter, MLPRouter, SVMRouter, zero_router_hull, zero_router_points
+from routerlib.routers import ROUTERS, KNNRouter, MFRouter, MLPRouter, SVMRouter, zero_router_hull, zero_router_points
 from routerlib.routers.predictive import choose, cosine_neighbors
 
 FAST = {"mlp": {"hidden_layer_sizes": (16,), "max_iter": 300, "learning_rate_init": 0.01, "early_stopping": False,
                 "batch_size": 16},
-        "svm": {"max_iter": 500}}
+        "svm": {"max_iter": 500},
+        "mf": {"dim": 8, "epochs": 60},
+        "avengers_pro": {"n_clusters": 4, "n_init": 1}}
 
 
 def make_data(n: int = 80, m: int = 4, d: int = 8, seed: int = 0) -> tuple[RoutingData, np.ndarray]:
-    """Synthetic data where model m-1 is best on every prompt and model 0 cheapest."""
+    """Synthetic data where model m-1 is best on every prompt and model 0 cheapest; the models'
+    responses give the answer "A" where quality >= 0.5, a wrong letter elsewhere."""
     rng = np.random.default_rng(seed)
     base = np.linspace(0.1, 0.9, m)
     q = np.clip(base + 0.01 * rng.standard_normal((n, m)), 0, 1)
     c = np.geomspace(1e-4, 1e-2, m) * (1 + 0.05 * rng.random((n, m)))
+    wrong = np.random.default_rng(seed + 1000).choice(np.array(["B", "C"], dtype=object), (n, m))
     data = RoutingData(
         sample_id=np.arange(n).astype(str),
         prompt=np.array([f"question {i} about topic {i % 5}" for i in range(n)], dtype=object),
         eval_name=np.array(["toy"] * n), dataset=np.array(["toy"] * n),
         models=np.array([f"model{j}" for j in range(m)]), quality=q, cost=c, name="toy",
+        responses=np.where(q >= 0.5, "A", wrong).astype(object),
     )
     X = rng.standard_normal((n, d)).astype(np.float32)
     return data, X
@@ -198,7 +203,7 @@ def test_wrong_models_or_X_raise(toy):
         KNNRouter(cost_model="median").fit(data, X)
 
 
-@pytest.mark.parametrize("cls", [MLPRouter, SVMRouter])
+@pytest.mark.parametrize("cls", [MLPRouter, SVMRouter, MFRouter])
 def test_learned_routers_beat_random_on_learnable_data(cls):
     # model 0 is right on prompts with X[:, 0] > 0, model 1 on the others; same price
     rng = np.random.default_rng(0)

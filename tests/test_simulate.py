@@ -50,7 +50,7 @@ def test_shapes_and_labels(small):
     assert list(d.models) == MODELS
     assert set(d.datasets) == set(DATASETS)
     assert d.quality.shape == d.cost.shape == (d.n, 11)
-    assert d.latency is None and d.responses is None
+    assert d.latency is None and d.responses.shape == (d.n, 11)
     assert d.simulated and d.name == "sim" and {k: d.meta[k] for k in ("seed", "scale", "kind")} == {"seed": 0, "scale": 0.1, "kind": "RouterBench"}
     assert "SIMULATED" in d.label
     assert len(set(d.sample_id.tolist())) == d.n

@@ -69,7 +69,14 @@ Cost
     totals equal Table 1's cost / 0.3 (Table 1 sums the 30% test split); at any scale the
     per-prompt distribution is the same and totals scale with the row count.
 
-The same seed gives byte-identical arrays and texts. ``latency`` and ``responses`` are None.
+Responses
+    Per-model answers consistent with correctness (:func:`routerlib.data.answers.simulate_answers`:
+    the gold option letter, option number or final number where the model is right; a wrong answer,
+    shared between wrong models at the rate measured on the real rows, or a refusal, where it is
+    wrong; "" for MBPP and MT-Bench), drawn from their own random stream, so every other array is
+    the same as without them.
+
+The same seed gives byte-identical arrays and texts. ``latency`` is None.
 """
 
 from __future__ import annotations
@@ -78,6 +85,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..paper import MODELS, TABLE1, TABLE1_TEST_SHARE
+from .answers import simulate_answers
 from .core import RoutingData
 from .templates import LEVELS, MMLU_SUBJECTS, TEXTS
 
@@ -407,16 +415,19 @@ def simulate_routerbench(seed: int = 0, scale: float = 1.0, *, visible_share: fl
     parts = []
     for d in DATASET_ORDER:
         parts.append((d, *_dataset_block(d, _rows(DATASET_ROWS[d], scale), rng, visible_share, specialty_weight)))
+    quality = np.concatenate([x[4] for x in parts])
+    dataset = np.concatenate([np.full(len(x[1]), x[0], dtype=object) for x in parts])
+    _, responses = simulate_answers(quality, dataset, seed)  # their own stream: the rest is unchanged
     return RoutingData(
         sample_id=np.concatenate([x[1] for x in parts]),
         prompt=np.concatenate([x[3] for x in parts]),
         eval_name=np.concatenate([x[2] for x in parts]),
-        dataset=np.concatenate([np.full(len(x[1]), x[0], dtype=object) for x in parts]),
+        dataset=dataset,
         models=np.array(MODELS, dtype=object),
-        quality=np.concatenate([x[4] for x in parts]),
+        quality=quality,
         cost=np.concatenate([x[5] for x in parts]),
         latency=None,
-        responses=None,
+        responses=responses,
         name="sim",
         simulated=True,
         meta={"seed": seed, "scale": scale, "kind": "RouterBench", "visible_share": visible_share,

@@ -5,6 +5,7 @@
 * :mod:`.sentence` -- sentence-transformers models (MiniLM-L6 offline by default), :func:`embed`
 * :mod:`.static` -- ``minilm-static``: MiniLM distilled once into a static model (model2vec), fast
 * :mod:`.tfidf` -- TF-IDF + SVD, fitted on training prompts only
+* :mod:`.features` -- simple prompt features (length, digits, math symbols, ...), standardised on training prompts
 
 Every embedder is a scikit-learn transformer (``fit(prompts)``, ``transform(prompts) -> (n, d)``),
 built by name with :func:`make_embedder` (the names of :data:`EMBEDDERS`, or any
@@ -17,6 +18,7 @@ the unfitted embedder for one that must be fitted on each training split (TF-IDF
 from __future__ import annotations
 
 from .cache import EmbeddingCache, prompt_hashes
+from .features import PromptFeatures
 from .sentence import DEFAULT_MODEL, EmbeddingModelUnavailable, SentenceEmbedder, embed, embedding_cache_dir
 from .static import StaticEmbedder, embed_static
 from .tfidf import TfidfEmbedder
@@ -39,6 +41,7 @@ __all__ = [
     "StaticEmbedder",
     "embed_static",
     "TfidfEmbedder",
+    "PromptFeatures",
     "make_embedder",
     "check_embedder",
     "embedder_name",
@@ -52,6 +55,7 @@ EMBEDDERS: dict[str, tuple] = {
     "minilm": (SentenceEmbedder, {"model": DEFAULT_MODEL}),
     "minilm-static": (StaticEmbedder, {}),
     "tfidf": (TfidfEmbedder, {}),
+    "features": (PromptFeatures, {}),  # simple counts (length, digits, ...), standardised per training split
 }
 
 

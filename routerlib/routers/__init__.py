@@ -11,10 +11,20 @@
 | best_single | BestSingleRouter | baselines | baseline |
 | cascade | CascadeRouter | cascade | section 5.2 (judge with error rate, cost cap T; paper and public variants) |
 | overgenerate | OvergenerateRouter | cascade | section 5.2 (overgenerate-and-rerank) |
+| avengers_pro | AvengersProRouter | cluster | beyond: Avengers-Pro (arXiv 2508.12631; k-means, per-cluster score) |
+| mf | MFRouter | mf | beyond: matrix factorisation (EmbedLLM, RouteLLM) |
+| escalation | EscalationRouter | escalation | ours: hardest share to the next Zero-hull model |
+| escalation_random | RandomEscalationRouter | escalation | ours: the same policy with random scores (its control) |
+| agreement | AgreementRouter | agreement | ours: cascade stopping when answers agree (a real judge) |
 
 The Zero router is a hull, not a per-prompt router: ``baselines.zero_router_points``.
-Each family's ``knob`` (the argument a sweep varies): ``willingness_to_pay`` for knn, mlp, svm and
-random_score; ``cap`` for cascade; none (one point) for oracle, random, best_single, overgenerate.
+Each family's ``knob`` (the argument a sweep varies): ``willingness_to_pay`` for knn, mlp, svm, mf
+and random_score; ``cap`` for cascade; ``alpha`` for avengers_pro; ``budget`` (a mean cost per
+prompt, USD) for escalation, escalation_random and agreement; none (one point) for oracle, random,
+best_single, overgenerate. Hyperparameter grids beyond the paper's (``routerlib.paper.PAPER_GRIDS``)
+are each class's ``param_grid`` (avengers_pro: ``n_clusters`` in 8, 16, 32, 64).
+The agreement router needs ``data.responses`` and refuses datasets without extractable answers
+(MBPP, MT-Bench): :func:`~routerlib.routers.agreement.answerable_datasets`.
 """
 
 from .base import Router
@@ -22,6 +32,10 @@ from .baselines import BestSingleRouter, OracleRouter, RandomRouter, zero_router
 from .cascade import CascadeRouter, OvergenerateRouter
 from .control import RandomScoreRouter
 from .predictive import KNNRouter, MLPRouter, SVMRouter
+from .agreement import AgreementRouter, answerable_datasets
+from .cluster import AvengersProRouter
+from .escalation import EscalationRouter, RandomEscalationRouter
+from .mf import MFRouter
 
 ROUTERS: dict[str, type] = {
     "knn": KNNRouter,
@@ -33,6 +47,11 @@ ROUTERS: dict[str, type] = {
     "best_single": BestSingleRouter,
     "cascade": CascadeRouter,
     "overgenerate": OvergenerateRouter,
+    "avengers_pro": AvengersProRouter,
+    "mf": MFRouter,
+    "escalation": EscalationRouter,
+    "escalation_random": RandomEscalationRouter,
+    "agreement": AgreementRouter,
 }
 
 __all__ = [
@@ -49,4 +68,10 @@ __all__ = [
     "zero_router_hull",
     "CascadeRouter",
     "OvergenerateRouter",
+    "AvengersProRouter",
+    "MFRouter",
+    "EscalationRouter",
+    "RandomEscalationRouter",
+    "AgreementRouter",
+    "answerable_datasets",
 ]

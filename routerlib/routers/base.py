@@ -18,6 +18,9 @@ after ``fit`` proposes values for it, :meth:`Router.knob_grid`, from the trainin
 :meth:`Router.sweep_outcomes` gives every prompt's outcome at many knob values at once;
 families override it with a vectorised version. A router without a knob (``knob = None``) is
 one point. :func:`routerlib.evaluate.sweep` is the one sweep over every family.
+
+Hyperparameters that are not the knob (the number of clusters, ...) are chosen on validation;
+a family proposes its default grid as the class attribute :attr:`Router.param_grid`.
 """
 
 from __future__ import annotations
@@ -59,6 +62,14 @@ class Router(BaseEstimator):
     #: True for routers that read the true quality of the prompts they route (the Oracle, a cascade
     #: with an oracle judge): upper bounds, not deployable; left out of the Pareto frontier
     reads_quality: ClassVar[bool] = False
+    #: the family's default hyperparameter grid, selected on validation by the protocols
+    #: (one entry: nothing to select); the paper's own grids are in ``routerlib.paper.PAPER_GRIDS``
+    param_grid: ClassVar[tuple[dict, ...]] = ({},)
+
+    def refuses(self, data) -> str | None:
+        """Why this router cannot route ``data`` (e.g. it needs answers the data does not have), or
+        None when it can. The protocol leaves a refused (router, dataset) out and says so."""
+        return None
 
     def fit(self, data, X=None):
         """Store the model names (all a router that learns nothing needs). Returns self."""
@@ -109,6 +120,15 @@ class Router(BaseEstimator):
     def _check_fitted(self):
         if not hasattr(self, "models_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(train_data) first")
+
+    def _check_X(self, data, X) -> np.ndarray:
+        """``X`` as an array of shape (n, d), one row per prompt of ``data`` (routers that need features)."""
+        if X is None:
+            raise ValueError(f"{type(self).__name__} needs prompt embeddings X of shape (n, d)")
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[0] != data.n:
+            raise ValueError(f"X has shape {X.shape}; expected ({data.n}, d), one row per prompt")
+        return X
 
     def _check_models(self, data):
         if list(data.models) != list(self.models_):

@@ -91,6 +91,7 @@ __all__ = [
     "cascade_caps",
     "cascade_reference",
     "called_last",
+    "stop_position",
     "judge_draws",
     "ERROR_RATES",
     "PUBLIC_CAPS",
@@ -157,13 +158,35 @@ def called_last(quality, cost, order, threshold, flips, caps, cap_rule: str = "t
     q = np.asarray(quality, float)
     c = np.asarray(cost, float)
     order = np.asarray(order, int)
-    n, m = q.shape
-    caps = np.atleast_1d(np.asarray(caps, float))
+    n = q.shape[0]
     thr = np.broadcast_to(np.asarray(threshold, float), (n,))
-    qo, co = q[:, order], c[:, order]
-    accept = (qo >= thr[:, None]) ^ np.asarray(flips, bool)[:, order]
+    accept = (q[:, order] >= thr[:, None]) ^ np.asarray(flips, bool)[:, order]
+    return stop_position(accept, c[:, order], caps, cap_rule)
+
+
+def stop_position(accept, cost_ordered, caps, cap_rule: str = "total") -> np.ndarray:
+    """The core of every cascade: where it stops, given its judge's verdicts.
+
+    Parameters
+    ----------
+    accept : bool array of shape (n, L)
+        The judge's verdict on the answer at each position of the cascade's order.
+    cost_ordered : array of shape (n, L)
+        Each position's cost.
+    caps : array of shape (k,)
+    cap_rule : "total", "spent" or "public" (see the module docstring)
+
+    Returns
+    -------
+    int array of shape (n, k): the position whose answer is returned (the first accepted one,
+    else the last one the cap affords), -1 where no model is called.
+    """
+    accept = np.asarray(accept, bool)
+    co = np.asarray(cost_ordered, float)
+    L = accept.shape[1]
+    caps = np.atleast_1d(np.asarray(caps, float))
     # the cascade stops at the first accepted answer, or after the last model
-    stop = np.where(accept.any(axis=1), accept.argmax(axis=1), m - 1)
+    stop = np.where(accept.any(axis=1), accept.argmax(axis=1), L - 1)
     cum = np.cumsum(co, axis=1)  # cost after calling positions 0..j (non-decreasing)
     if cap_rule == "total":  # call j iff cum[j] <= T
         afford = (cum[:, :, None] <= caps[None, None, :]).sum(axis=1)

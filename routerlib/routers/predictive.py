@@ -202,14 +202,6 @@ class PredictiveRouter(Router):
         self._pred_cache_ = {}
         return self
 
-    def _check_X(self, data, X) -> np.ndarray:
-        if X is None:
-            raise ValueError(f"{type(self).__name__} needs prompt embeddings X of shape (n, d)")
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[0] != data.n:
-            raise ValueError(f"X has shape {X.shape}; expected ({data.n}, d), one row per prompt")
-        return X
-
     def _cache_key(self, X: np.ndarray) -> str:
         p = {k: v for k, v in self.get_params().items() if k != "willingness_to_pay"}
         h = hashlib.blake2b(np.ascontiguousarray(X).tobytes(), digest_size=16)
