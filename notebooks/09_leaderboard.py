@@ -20,9 +20,11 @@
 # > LLMRouterBench, `shared/paper/llmrouterbench-summary.txt`)
 #
 # The paper scores each router on one split with the hull of its sweep on that same split. This
-# notebook scores every router of the registry (`routerlib.routers.ROUTERS`: KNN, MLP, SVM, the
-# random-score control, Oracle, Random, Best Single, the cascade with a judge of error rate 0.2,
-# overgenerate-and-rerank) and the Zero router on every dataset over the seeds of `seeds`
+# notebook scores every router of the registry (`routerlib.routers.ROUTERS`: the paper's KNN, MLP
+# and SVM, the random-score control, Oracle, Random, Best Single, the cascade with a judge of error
+# rate 0.2, overgenerate-and-rerank; beyond the paper, Avengers-Pro, matrix factorisation,
+# escalation along the Zero hull with its random-score control, and the cascade whose judge is the
+# agreement of the models' answers, which skips MBPP and MT-Bench: no answer to extract) and the Zero router on every dataset over the seeds of `seeds`
 # (default 0-4), with the protocol of `routerlib.protocol`: a 70/30 split per seed, selection on
 # an inner split of the training part, and AIQ three ways (the paper's convention, the public
 # code's, and **held-out**: the configurations on the validation hull, scored on the test split
@@ -33,14 +35,18 @@
 # in `routerlib.metrics.followup`.
 #
 # Outputs: `leaderboard.csv` (long format: dataset, router, metric, mean, std, ci_low, ci_high,
-# n_seeds, ...; dataset `all` holds the readings over datasets) and `leaderboard.png` (a forest
-# plot of the difference to the Zero router). On the default data the numbers are SIMULATED.
+# n_seeds, ...; dataset `all` holds the readings over datasets), `leaderboard.png` (a forest
+# plot of the difference to the Zero router), `controls.csv` (each router against its
+# random-score control) and `judge_error.csv` (the agreement judge's measured error). On the
+# default data the numbers are SIMULATED.
 
 # %%
 import pandas as pd
 
+from routerlib.claims import against_controls, agreement_judge
 from routerlib.data import load
 from routerlib.embed import embedder_name, features_for
+from routerlib.metrics import ci_table
 from routerlib.paths import figures_dir
 from routerlib.plots import draw, write_csv
 from routerlib.protocol import parse_seeds, registry_specs, run_protocol
@@ -70,11 +76,30 @@ draw("leaderboard", out_dir)
 pd.set_option("display.width", 250)
 pd.set_option("display.max_columns", 30)
 for metric in ("aiq_minus_zero", "aiq_heldout_minus_zero"):
-    v = lb[lb.metric == metric]
-    cell = v["mean"].map("{:+.3f}".format) + " [" + v.ci_low.map("{:+.3f}".format) + ", " + v.ci_high.map(
-        "{:+.3f}".format) + "] " + v.verdict
-    print(f"\n{metric}:\n", v.assign(cell=cell).pivot(index="router", columns="dataset", values="cell")
-          .reindex(columns=list(dict.fromkeys(v.dataset))).to_string())
+    print(f"\n{metric}:\n", ci_table(lb[lb.metric == metric]).to_string())
+
+# %% [markdown]
+# Against the controls: a sweep over a knob gains from hindsight even with scores that know
+# nothing of the prompt. Each router's AIQ-minus-Zero against its control's (escalation against
+# the same policy on random scores; every other router against the random-score KNN sweep),
+# paired by seed: a router is better than chance only where this interval excludes 0.
+
+# %%
+ctl = against_controls(res)
+write_csv(ctl, out_dir / "controls.csv", rd.provenance(seed, embedder_name(embedder)) | {"seeds": seeds})
+for metric in dict.fromkeys(ctl.metric):
+    print(f"\n{metric}:\n", ci_table(ctl[ctl.metric == metric]).to_string())
+
+# %% [markdown]
+# The paper's cascade (Figures 5 and 8) assumes a judge that errs with probability epsilon and
+# leaves open whether a real one is good enough. The agreement cascade's judge is real; its error
+# on the test split (share of wrong verdicts: an accepted wrong answer or a rejected right one),
+# in each split's best efficient configuration that judges, places it on the paper's curves.
+
+# %%
+judge_seeds, judge = agreement_judge(rd, seeds)
+write_csv(judge, out_dir / "judge_error.csv", rd.provenance(seed) | {"seeds": seeds})
+print(judge.round(3).to_string(index=False) if len(judge) else "no dataset with extractable answers")
 
 # %% [markdown]
 # The follow-up's metrics over datasets (mean over seeds with the 95% interval): AvgAcc (macro and
@@ -104,3 +129,5 @@ v = lb[(lb.metric == "aiq_heldout_minus_zero") & (lb.dataset == "all")].set_inde
 print(rd.label, "| seeds:", res.meta["seeds"], "| skipped:", res.meta["skipped"])
 print("held-out AIQ - Zero over datasets:", v["mean"].round(3).to_dict())
 print("verdicts:", v.verdict.to_dict())
+assert judge.empty or judge.error_rate.between(0, 1).all()
+print("agreement judge error rate:", judge.set_index("dataset").error_rate.round(3).to_dict() if len(judge) else {})

@@ -31,6 +31,7 @@
 # %%
 from routerlib.data import load
 from routerlib.embed import EMBEDDERS, features_for
+from routerlib.metrics import ci_table
 from routerlib.paths import figures_dir
 from routerlib.plots import draw, write_csv
 from routerlib.protocol import compare_runs, parse_seeds, registry_specs, run_protocol
@@ -54,11 +55,9 @@ write_csv(ablation, out_dir / "embedders.csv", rd.provenance(seed, "+".join(embe
 draw("embedders", out_dir)
 
 # %%
-v = ablation.assign(cell=ablation["mean"].map("{:+.3f}".format) + " [" + ablation.ci_low.map("{:+.3f}".format) + ", "
-                    + ablation.ci_high.map("{:+.3f}".format) + "] " + ablation.verdict)
 for m in ("aiq", "aiq_heldout"):
     print(f"\n{m} minus the same router on MiniLM-L6:")
-    print(v[v.metric == m].pivot(index=["run", "router"], columns="dataset", values="cell").to_string())
+    print(ci_table(ablation[ablation.metric == m], index=["run", "router"]).to_string())
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -11,6 +11,9 @@ functions assert what must hold on any data and raise ``AssertionError`` when it
   cascade (Figures 5 and 8), on one split and over seeds
 * :func:`check_router_result` -- what any router evaluation must satisfy (Figures 4, 6, 9)
 * :func:`model_recall` -- the follow-up's model-recall failure: accuracy on the prompts 1-3 models solve
+* :func:`against_controls` -- each router against its random-score control (issue 9's bar)
+* :func:`agreement_judge` -- the answer-agreement judge's measured error, placed on the paper's
+  error-rate grid (Figures 5 and 8)
 * :func:`rag_routing` -- section 5.4: who answers time-sensitive and timeless RAG queries (Figure 6)
 """
 
@@ -285,6 +288,81 @@ def model_recall(res, reference_model: str = "gpt-4-1106-preview", level: float 
     wide = wide.reset_index().merge(shares.reset_index(), on="dataset", how="left")
     order = {d: i for i, d in enumerate(res.meta["datasets"])}
     return wide.iloc[np.argsort(wide.dataset.map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+# ----- routers against their controls, and a real judge's error ----------------------------------
+#: each router's random-score control: the same sweep with scores that know nothing of the prompt
+CONTROLS = {"escalation": "escalation_random", "knn": "random_score", "mlp": "random_score", "svm": "random_score",
+            "mf": "random_score", "avengers_pro": "random_score", "agreement": "random_score"}
+
+
+def against_controls(res, controls: Mapping[str, str] = CONTROLS, level: float = 0.95) -> pd.DataFrame:
+    """Each router of ``res`` (a :class:`routerlib.protocol.ProtocolResult`) against its control:
+    the paired difference of its AIQ-minus-Zero to the control's (hindsight and held-out), per
+    dataset and over datasets, with the 95% interval over seeds and a verdict.
+
+    Returns
+    -------
+    DataFrame with columns dataset, router, control, metric, mean, ci_low, ci_high, n_seeds, verdict
+    """
+    parts = []
+    for control in dict.fromkeys(controls.values()):
+        if control not in res.routers:
+            continue
+        mine = [r for r, c in controls.items() if c == control and r in res.routers]
+        v = res.versus(control, level=level)
+        parts.append(v[v.router.isin(mine)].assign(control=control))
+    if not parts:
+        return pd.DataFrame(columns=["dataset", "router", "control", "metric", "mean", "ci_low", "ci_high", "n_seeds",
+                                     "verdict"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["dataset", "router", "control", "metric", "mean", "ci_low", "ci_high", "n_seeds", "verdict"]]
+
+
+def agreement_judge(data, seeds, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The answer-agreement cascade's judge, measured: per seed and answerable dataset, the router
+    fitted on the training split, in its best efficient configuration (highest training quality)
+    among those where the judge decides (a chain longer than its rule k), its
+    :meth:`~routerlib.routers.agreement.AgreementRouter.judge_error` on the test split; and the
+    summary over seeds with the paper's error rate nearest to it. A split whose efficient
+    configurations never judge (a single model is best) counts as no reading.
+
+    Returns
+    -------
+    (per_seed, summary): per_seed has the columns of ``judge_error`` and ``seed``; summary one row per
+    dataset: error_rate, accept_wrong, reject_right (mean, ci_low, ci_high), the most frequent chain,
+    and ``nearest_paper_error_rate`` (of 0, 0.01, ..., 0.8, the grid of Figures 5 and 8)
+    """
+    from .protocol import parse_seeds
+    from .routers import AgreementRouter, answerable_datasets
+    from .routers.cascade import ERROR_RATES
+
+    rows = []
+    for s in parse_seeds(seeds):
+        for d in answerable_datasets(data):
+            sub = data.select(data.dataset == d)
+            test = sub.split_mask(s)
+            r = AgreementRouter().fit(sub.select(~test))
+            ch = r.chains(d)
+            judging = ch[ch.chain.str.count(" -> ") + 1 > ch.min_agree]
+            if judging.empty:
+                continue
+            best = judging.sort_values(["train_quality", "budget"], ascending=[False, True]).iloc[0]
+            rows.append(r.judge_error(sub.select(test), budget=best.budget).assign(seed=s))
+    per_seed = pd.DataFrame(rows and pd.concat(rows, ignore_index=True))
+    if per_seed.empty:
+        return per_seed, per_seed
+    long = per_seed.melt(id_vars=["seed", "dataset"], value_vars=["error_rate", "accept_wrong", "reject_right"],
+                         var_name="metric").dropna(subset=["value"])
+    sm = summarize(long, ("dataset", "metric"), level=level)
+    wide = sm.pivot_table(index="dataset", columns="metric", values=["mean", "ci_low", "ci_high"], sort=False)
+    wide.columns = [f"{m}{'' if stat == 'mean' else '_' + stat}" for stat, m in wide.columns]
+    wide = wide.reset_index()
+    chains = per_seed.groupby("dataset", sort=False)["chain"].agg(lambda c: c.value_counts().index[0])
+    wide["chain"] = wide.dataset.map(chains)
+    wide["nearest_paper_error_rate"] = [min(ERROR_RATES, key=lambda e: abs(e - x)) for x in wide["error_rate"]]
+    wide["n_seeds"] = wide.dataset.map(per_seed.groupby("dataset").seed.nunique())
+    return per_seed, wide
 
 
 # ----- Figure 6 -----------------------------------------------------------------------------

@@ -55,7 +55,7 @@ from .evaluate import RouterSpec, evaluate_cascade, features, param_str, select_
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
-from .metrics.stats import summarize, verdict
+from .metrics.stats import paired_differences, summarize, verdict
 
 __all__ = ["DEFAULT_SEEDS", "MIN_IDS", "ProtocolResult", "run_protocol", "parse_seeds", "registry_specs",
            "cascade_over_seeds", "compare_runs"]
@@ -309,6 +309,27 @@ class ProtocolResult:
                 row[f"{r.metric}_verdict"] = r.verdict
         out = pd.DataFrame(list(rows.values()))
         out["n_seeds"] = len(self.meta["seeds"])
+        return out
+
+    def versus(self, reference: str, metrics: Sequence[str] = ("aiq_minus_zero", "aiq_heldout_minus_zero"),
+               level: float = 0.95) -> pd.DataFrame:
+        """Every router against ``reference`` (a router of the run, e.g. the random-score control):
+        the per-seed difference of each metric, paired by seed and dataset, summarised with its
+        95% interval and a verdict (above / within noise / below the reference). The default
+        metrics are the differences to the Zero router, each on its own shared domain, so the
+        comparison does not depend on the two routers' domains.
+
+        Returns
+        -------
+        DataFrame with columns dataset, router, metric (``<metric>_minus_<reference>``), mean, std,
+        ci_low, ci_high, ..., n_seeds, verdict
+        """
+        if reference not in self.routers:
+            raise ValueError(f"reference router {reference!r} is not in this run; it has {self.routers}")
+        diff = paired_differences(self.per_seed(), metrics, reference).dropna(subset=["value"])
+        diff = diff[diff.router.isin(self.routers)]
+        out = summarize(diff, ("dataset", "router", "metric"), level=level)
+        out["verdict"] = [verdict(lo, hi) for lo, hi in zip(out.ci_low, out.ci_high)]
         return out
 
     def leaderboard(self, level: float = 0.95) -> pd.DataFrame:

@@ -206,6 +206,8 @@ def main(argv=None) -> int:
     status = StatusLine()
     # the kernels inherit this: tqdm falls back to a text bar without ipywidgets, and says so each time
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:IProgress not found"]))
+    if not sys.stderr.isatty():  # a log (CI): a progress bar redrawn every 15 s, not ten times a second
+        os.environ.setdefault("TQDM_MININTERVAL", "15")
     km = ipc_kernel_manager()
 
     t_all = time.perf_counter()

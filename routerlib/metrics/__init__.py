@@ -7,8 +7,8 @@
 """
 
 from .aiq import aiq_table, aiq_wide, aiq_wide_both, heldout_aiq, vs_zero
-from .stats import mean_ci, paired_differences, summarize, verdict
+from .stats import ci_table, mean_ci, paired_differences, summarize, verdict
 from .summaries import full_size_summary, hull_demo_table, oracle_selection
 
-__all__ = ["aiq_table", "aiq_wide", "aiq_wide_both", "heldout_aiq", "vs_zero", "mean_ci", "paired_differences",
+__all__ = ["aiq_table", "aiq_wide", "aiq_wide_both", "heldout_aiq", "vs_zero", "ci_table", "mean_ci", "paired_differences",
            "summarize", "verdict", "full_size_summary", "hull_demo_table", "oracle_selection"]

@@ -16,6 +16,7 @@ Both use Student's t with ``n - 1`` degrees of freedom; one seed gives no interv
 * :func:`summarize` -- the same for every group of a tidy per-seed table (the leaderboard's long format)
 * :func:`paired_differences` -- router minus a reference (the Zero router), paired by seed and dataset
 * :func:`verdict` -- ``above`` / ``below`` / ``within noise`` from an interval
+* :func:`ci_table` -- a summary as a printable table of ``mean [low, high] verdict`` cells
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-__all__ = ["TEST_SHARE", "Interval", "mean_ci", "summarize", "paired_differences", "verdict"]
+__all__ = ["TEST_SHARE", "Interval", "mean_ci", "summarize", "paired_differences", "verdict", "ci_table"]
 
 #: the test share of every split of the protocol (the paper's 70/30)
 TEST_SHARE = 0.3
@@ -126,3 +127,19 @@ def paired_differences(per_seed: pd.DataFrame, metrics: Sequence[str], reference
     other[value] = other[value].to_numpy(float) - ref.reindex(key).to_numpy(float)
     other["metric"] = other["metric"] + f"_minus_{reference}"
     return other.reset_index(drop=True)
+
+
+def ci_table(summary: pd.DataFrame, index: str | Sequence[str] = "router", columns: str = "dataset") -> pd.DataFrame:
+    """A summary (columns mean, ci_low, ci_high and optionally verdict) as a printable table of
+    ``"+0.012 [-0.003, +0.027] within noise"`` cells, ``index`` by ``columns`` (first-appearance order).
+
+    >>> t = pd.DataFrame({"router": ["knn"], "dataset": ["arc"], "mean": [0.01], "ci_low": [-0.02], "ci_high": [0.04]})
+    >>> ci_table(t).loc["knn", "arc"]
+    '+0.010 [-0.020, +0.040]'
+    """
+    f = "{:+.3f}".format
+    cell = summary["mean"].map(f) + " [" + summary["ci_low"].map(f) + ", " + summary["ci_high"].map(f) + "]"
+    if "verdict" in summary:
+        cell = (cell + " " + summary["verdict"].fillna("")).str.rstrip()
+    out = summary.assign(cell=cell).pivot(index=index, columns=columns, values="cell")
+    return out.reindex(columns=list(dict.fromkeys(summary[columns])))

@@ -372,6 +372,11 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
         ax.invert_yaxis()
         ax.set_title("mean over datasets" if ds == "all" else ds)
         ax.set_xlabel("AIQ minus the Zero router's")
+        ax.xaxis.set_major_locator(plt.MaxNLocator(5))
+        missing = [r for r in routers if not ((d.dataset == ds) & (d.router == r)).any()]
+        for r in missing:  # a router that refuses the dataset (or, over datasets, covers only some)
+            ax.text(0.5, routers.index(r), "not run here", transform=ax.get_yaxis_transform(), ha="center",
+                    va="center", fontsize=7, color="0.45")
     n = int(lb.n_seeds.max()) if len(lb) else 0
     proxies = [plt.Line2D([], [], color="0.35", marker=m, linestyle="-", markersize=5) for m in ("o", "s")]
     fig.legend(proxies, [f"{x} (95% CI over {n} seeds)" for x in ("hindsight hull", "held-out")], loc="lower right",
