@@ -5,8 +5,9 @@
 
 Every number comes from the CSVs: Table 1 against the paper (`table1.csv`), the leaderboard's AIQ
 over seeds with 95% intervals and the paired difference to the Zero router (`leaderboard.csv`),
-the paper's claims judged by those intervals, and the cascade's claims over seeds
-(`fig5_aiq_ci.csv`, `fig8_aiq_ci.csv`).
+the paper's claims judged by those intervals, the cascade's claims over seeds
+(`fig5_aiq_ci.csv`, `fig8_aiq_ci.csv`), each router against its random-score control
+(`controls.csv`) and the agreement judge's measured error (`judge_error.csv`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ def table1(d: Path) -> None:
     print(md(tab))
 
 
-def leaderboard(d: Path, routers=("zero", "knn", "mlp", "svm", "random_score", "cascade", "oracle")) -> None:
+ROUTERS = ("zero", "knn", "mlp", "svm", "random_score", "cascade", "avengers_pro", "mf", "escalation",
+           "escalation_random", "agreement", "oracle")
+
+
+def leaderboard(d: Path, routers=ROUTERS) -> None:
     lb = pd.read_csv(d / "leaderboard.csv", keep_default_na=False, na_values=[""])
     n = int(lb.n_seeds.max())
     lb = lb[lb.router.isin(routers)]
@@ -102,12 +107,50 @@ def paper_claims(d: Path) -> None:
         print(md(tab.set_index("claim (paper, section 5.3)")))
 
 
+def controls(d: Path) -> None:
+    if not (d / "controls.csv").exists():
+        return
+    c = pd.read_csv(d / "controls.csv", keep_default_na=False, na_values=[""])
+    n = int(c.n_seeds.max())
+    order = [x for x in dict.fromkeys(c.dataset) if x != "all"] + ["all"]
+    for metric, title in (("aiq_minus_zero", "hindsight"), ("aiq_heldout_minus_zero", "held-out")):
+        v = c[c.metric.str.startswith(metric + "_minus_")]
+        v = v.assign(cell=[f"{ci(r)} {r['verdict']}" for _, r in v.iterrows()],
+                     router=v.router + " vs " + v.control)
+        tab = v.pivot(index="router", columns="dataset", values="cell").reindex(columns=order)
+        tab.columns = [x if x != "all" else "mean over datasets" for x in tab.columns]
+        print(f"\n##### Routers against their random-score control, {title} AIQ - Zero, paired by seed "
+              f"({d.name}; mean [95% CI] over {n} seeds)\n")
+        print(md(tab))
+
+
+def judge(d: Path) -> None:
+    if not (d / "judge_error.csv").exists():
+        return
+    j = pd.read_csv(d / "judge_error.csv", keep_default_na=False, na_values=[""])
+    if j.empty:
+        return
+    tab = pd.DataFrame({
+        "judge error rate (wrong verdicts)": [ci(dict(mean=r.error_rate, ci_low=r.error_rate_ci_low,
+                                                       ci_high=r.error_rate_ci_high)) for r in j.itertuples()],
+        "accepted but wrong": [ci(dict(mean=r.accept_wrong, ci_low=r.accept_wrong_ci_low, ci_high=r.accept_wrong_ci_high))
+                               for r in j.itertuples()],
+        "rejected but right": [ci(dict(mean=r.reject_right, ci_low=r.reject_right_ci_low, ci_high=r.reject_right_ci_high))
+                               for r in j.itertuples()],
+        "nearest error rate of Figures 5/8": j.nearest_paper_error_rate.to_numpy(),
+        "most frequent chain": j.chain.to_numpy(), "seeds": j.n_seeds.to_numpy()}, index=j.dataset.rename("dataset"))
+    print(f"\n##### The answer-agreement judge's measured error on the test split ({d.name}; mean [95% CI] over seeds)\n")
+    print(md(tab))
+
+
 def main(folder: str) -> None:
     d = Path(folder)
     table1(d)
     if (d / "leaderboard.csv").exists():
         leaderboard(d)
         paper_claims(d)
+        controls(d)
+        judge(d)
 
 
 if __name__ == "__main__":
