@@ -227,7 +227,7 @@ def predictive_figure(t: dict[str, pd.DataFrame], label: str, title: str = "Figu
         ax.legend(*legend_only(ax, lambda x: "AIQ" in x or x == "Oracle"), loc="lower right")
     _model_legend(fig, axes, 11, -0.04)
     fig.suptitle(f"{title}; {label}", y=1.0)
-    source_note(fig, _with_embedder(label, t["fig4_aiq"]))
+    source_note(fig, _with_embedder(label, t["fig4_aiq_seed0"]))
     fig.tight_layout()
     return fig
 
