@@ -9,8 +9,12 @@ SEED ?= 0
 SCALE ?= 1.0
 SEEDS ?= 0,1,2,3,4
 EMBEDDER ?= minilm
-# CI scale for `make test`: the share of each dataset's rows the notebooks use
+# CI scale for `make test`: the share of each dataset's rows the notebooks use, the seeds of the
+# multi-seed protocol, and the embedder of the real-row run (the static distillation of MiniLM:
+# embedding the 5-shot prompts with MiniLM itself takes about 5 minutes, which the sim run covers)
 TEST_SCALE ?= 0.1
+TEST_SEEDS ?= 0,1,2
+TEST_REAL_EMBEDDER ?= minilm-static
 SHARED_ROWS := ../shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz
 DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_name('$(DATA)'))" 2>/dev/null)
 
@@ -39,9 +43,9 @@ unit: install ## unit and property tests only (hypothesis's derandomized `ci` pr
 
 notebooks-test: install ## every notebook at CI scale (sim, and the real rows in ../shared if present); nbval re-runs the sim ones
 	rm -rf build/test
-	ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data sim --scale $(TEST_SCALE) --embedder "$(EMBEDDER)" --out build/test/sim
+	ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data sim --scale $(TEST_SCALE) --seeds "$(TEST_SEEDS)" --embedder "$(EMBEDDER)" --out build/test/sim
 	if [ -f $(SHARED_ROWS) ]; then \
-	  ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data $(SHARED_ROWS) --scale 1.0 --embedder "$(EMBEDDER)" --out build/test/real; \
+	  ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data $(SHARED_ROWS) --scale 1.0 --seeds "$(TEST_SEEDS)" --embedder "$(TEST_REAL_EMBEDDER)" --out build/test/real; \
 	else echo "note: $(SHARED_ROWS) not found; notebooks run on the simulated data only"; fi
 	ROUTERLIB_FIGURES=build/test/figures-nbval $(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env build/test/sim
 

@@ -23,14 +23,15 @@
 # SVD fitted on each training split, and simple prompt features (length, digits, math symbols,
 # ...). For each router, embedder and dataset, the paired difference of its AIQ (hindsight and
 # held-out) to the same router on MiniLM-L6, with a 95% interval over seeds
-# (`routerlib.protocol.compare_runs`): *within noise* means the embedder does not matter at this
+# (`routerlib.protocol.compare_runs`; the reference is the run's `embedder` parameter, MiniLM-L6
+# by default): *within noise* means the embedder does not matter at this
 # resolution. The Zero router does not use an embedding, so it is the same in every run. On the
 # default data the numbers are SIMULATED: the simulated prompts carry their topic and difficulty
 # in words (`docs/simulation.md`), which word-level features see as well as MiniLM does.
 
 # %%
 from routerlib.data import load
-from routerlib.embed import EMBEDDERS, features_for
+from routerlib.embed import EMBEDDERS, embedder_name, features_for
 from routerlib.metrics import ci_table
 from routerlib.paths import figures_dir
 from routerlib.plots import draw, write_csv
@@ -46,24 +47,24 @@ embedder: str = "minilm"
 
 # %%
 rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
-embedders = [e for e in ("minilm", "minilm-static", "tfidf", "features") if e in EMBEDDERS]
+embedders = list(dict.fromkeys([embedder] + [e for e in ("minilm-static", "tfidf", "features") if e in EMBEDDERS]))
 specs = registry_specs([r for r in ("knn", "mlp", "avengers_pro") if r in ROUTERS])
 runs = {e: run_protocol(rd, specs, features_for(e, rd.prompt), parse_seeds(seeds), prompts=rd.prompt, n_jobs=-1)
         for e in embedders}
-ablation = compare_runs(runs, "minilm")
+ablation = compare_runs(runs, embedder).assign(reference=embedder_name(embedder))
 write_csv(ablation, out_dir / "embedders.csv", rd.provenance(seed, "+".join(embedders)) | {"seeds": seeds})
 draw("embedders", out_dir)
 
 # %%
 for m in ("aiq", "aiq_heldout"):
-    print(f"\n{m} minus the same router on MiniLM-L6:")
+    print(f"\n{m} minus the same router on {embedder_name(embedder)}:")
     print(ci_table(ablation[ablation.metric == m], index=["run", "router"]).to_string())
 
 # %%
 # NBVAL_CHECK_OUTPUT
 # asserts: one difference per (embedder, router, dataset, metric), from every seed
-assert set(ablation.run) == set(embedders) - {"minilm"}
+assert set(ablation.run) == set(embedders) - {embedder}
 assert (ablation.n_seeds == len(parse_seeds(seeds))).all()
 over = ablation[(ablation.dataset == "all") & (ablation.metric == "aiq_heldout")].set_index(["run", "router"])
-print("held-out AIQ difference to MiniLM-L6, mean over datasets:", over["mean"].round(3).to_dict())
+print(f"held-out AIQ difference to {embedder_name(embedder)}, mean over datasets:", over["mean"].round(3).to_dict())
 print("verdicts:", over.verdict.to_dict())

@@ -418,8 +418,10 @@ def recall_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
 
 def embedders_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
     """Embedder ablation: per router (panels) and dataset (rows), each embedder's held-out AIQ minus
-    the same router's with MiniLM-L6, with 95% CIs over seeds."""
+    the same router's with the reference embedder (column ``reference``; MiniLM-L6 by default), with
+    95% CIs over seeds."""
     a = t["embedders"]
+    ref = str(a["reference"].iloc[0]) if "reference" in a.columns and len(a) else "all-MiniLM-L6-v2"
     a = a[a.metric == "aiq_heldout"]
     routers = list(dict.fromkeys(a.router))
     datasets = [d for d in dict.fromkeys(a.dataset) if d != "all"] + ["all"]
@@ -438,10 +440,10 @@ def embedders_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
                       else [""] * len(datasets))
         ax.invert_yaxis()
         ax.set_title(r)
-        ax.set_xlabel("held-out AIQ minus MiniLM-L6's")
+        ax.set_xlabel(f"held-out AIQ minus {ref}'s")
     axes[0, 0].legend(loc="lower left", fontsize=7)
     n = int(a.n_seeds.max()) if len(a) else 0
-    fig.suptitle(f"Embedder ablation: each embedder against all-MiniLM-L6-v2 (95% CI over {n} seeds); {label}", y=1.02)
+    fig.suptitle(f"Embedder ablation: each embedder against {ref} (95% CI over {n} seeds); {label}", y=1.02)
     fig.tight_layout()
     source_note(fig, label)
     return fig
