@@ -349,9 +349,9 @@ def agreement_judge(data, seeds, level: float = 0.95) -> tuple[pd.DataFrame, pd.
                 continue
             best = judging.sort_values(["train_quality", "budget"], ascending=[False, True]).iloc[0]
             rows.append(r.judge_error(sub.select(test), budget=best.budget).assign(seed=s))
-    per_seed = pd.DataFrame(rows and pd.concat(rows, ignore_index=True))
-    if per_seed.empty:
-        return per_seed, per_seed
+    if not rows:
+        return pd.DataFrame(), pd.DataFrame()
+    per_seed = pd.concat(rows, ignore_index=True)
     long = per_seed.melt(id_vars=["seed", "dataset"], value_vars=["error_rate", "accept_wrong", "reject_right"],
                          var_name="metric").dropna(subset=["value"])
     sm = summarize(long, ("dataset", "metric"), level=level)

@@ -427,7 +427,7 @@ def _per_seed(res: ProtocolResult) -> pd.DataFrame:
     # over datasets: macro readings per seed
     macro = []
     # a router left out of some dataset (Router.refuses) has no reading over datasets: it would average other datasets
-    part = {k.split("/")[0] for k in res.meta.get("refused", {})}
+    part = {k.rsplit("/", 1)[0] for k in res.meta.get("refused", {})}
     whole = set(ps.router) - part
     acc = ps[ps.metric == "acc"].pivot_table(index=["seed", "router"], columns="dataset", values="value")
     n = res.refs.set_index(["seed", "dataset"])["n_test"]
@@ -509,7 +509,7 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     for sp in specs:
         r = sp.make()
         for d in ok:
-            why = r.refuses(subs[d]) if hasattr(r, "refuses") else None
+            why = r.refuses(subs[d])  # make() always gives a Router (as_router wraps plain objects)
             if why:
                 refused[(sp.name, d)] = why
     if refused:
