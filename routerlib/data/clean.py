@@ -310,12 +310,13 @@ def _merge(rd: RoutingData, source: str, no_id: np.ndarray | None = None) -> tup
     dup = np.bincount(codes, minlength=k) > 1
     names = [f"{rd.sample_id[first[i]]} ({rd.eval_name[first[i]]})" for i in np.flatnonzero(conflict)[:3]]
     warnings.warn(
-        f"{source}: {int(dup.sum())} sample ids appear more than once ({n - k} extra rows) within their eval name: "
+        f"{source}: {int(dup.sum())} sample ids appear more than once ({n - k} extra rows): "
         f"{int((dup & ~conflict).sum())} merged into one row each (a score missing in one copy taken from "
         f"another); {int(conflict.sum())} whose copies disagree on a score kept the first copy's score"
         + (f" (e.g. {', '.join(names)})" if names else "")
         + (f"; the prompt text differs between copies of {int(text_differs.sum())} of them "
-           f"(the first copy's is kept)" if text_differs.any() else ""),
+           f"(the first copy's is kept)" if text_differs.any() else "")
+        + "; copies are rows of the same eval name and sample id (equal ids under other eval names are other prompts)",
         stacklevel=3,
     )
     out = rd.select(first)
