@@ -57,7 +57,7 @@ def bench_data():
 
     t, rd = best_of(lambda: simulate_routerbench(seed=0, scale=1.0), repeat=2)
     print(f"simulate_routerbench(scale=1): {t:.2f} s for {rd.n} prompts x {rd.m} models (target < 10 s)")
-    big = simulate_routerbench(seed=1, scale=1.05)
+    big = simulate_routerbench(seed=1, scale=1.0)
     # responses of realistic length (the hub files hold every model's answer text)
     filler = np.array([("answer %d " % k) * 60 for k in range(97)], dtype=object)
     big.responses = filler[np.arange(big.n * big.m).reshape(big.n, big.m) % 97]

@@ -263,7 +263,7 @@ def test_check_source_refuses_bad_scale(scale):
         D.check_source("sim", scale=scale, seed=0)
 
 
-@pytest.mark.parametrize("seed", [1.5, "3", None, True])
+@pytest.mark.parametrize("seed", [1.5, "3", None, True, -1, 2**32])
 def test_check_source_refuses_bad_seed(seed):
     with pytest.raises(ValueError, match="seed must be an integer"):
         D.check_source("sim", scale=1.0, seed=seed)
@@ -355,3 +355,191 @@ def test_saved_simulation_stays_labelled_simulated(tmp_path, name):
     again = D.load(str(D.save_wide(rag, tmp_path / "rag.csv")))
     assert again.simulated and again.label.startswith("SIMULATED RAG (seed 1")
     assert not D.from_wide(wide()).simulated and "simulated" not in D.from_wide(wide()).to_wide().columns
+
+
+# ----- identity: a prompt is (eval name, sample id), ids read as text ---------------------------
+def restarting_ids(evals=("arc-challenge", "winogrande", "mbpp"), n=30):
+    """``n`` prompts per eval name, each dataset's ids ``0 .. n-1``."""
+    frames = [wide(n, seed=k, evals=[e]).assign(sample_id=[str(i) for i in range(n)]) for k, e in enumerate(evals)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_ids_restarting_in_each_dataset_are_distinct_prompts(tmp_path):
+    df = restarting_ids()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing merged, nothing dropped
+        rd = D.load_routerbench(write(df, tmp_path))
+    assert rd.n == 90 and sorted(rd.datasets) == ["arc-challenge", "mbpp", "winogrande"]
+    np.testing.assert_array_equal(rd.quality, df[MODELS].to_numpy(float))
+    # the split and the small-dataset check count 30 prompts per dataset, each on one side
+    test = rd.split_mask(seed=1)
+    for d in rd.datasets:
+        assert rd.n_prompts(d) == 30 and test[rd.dataset == d].sum() == 9
+    assert D.set_aside_small(rd, seed=1) is rd
+
+
+def test_equal_ids_under_two_eval_names_of_one_family_are_two_prompts():
+    df = restarting_ids(evals=("mmlu-astronomy", "mmlu-anatomy"), n=20)
+    rd = D.from_wide(df)
+    assert rd.n == 40 and rd.datasets == ["mmlu"] and rd.n_prompts("mmlu") == 40
+    test = rd.split_mask(seed=0)
+    assert test.sum() == 12  # 30% of 40 prompts, not of 20 ids
+    # a copy within one eval name is still merged
+    with pytest.warns(UserWarning, match=r"1 sample ids appear more than once \(1 extra rows\)"):
+        assert D.from_wide(pd.concat([df, df.iloc[[3]]], ignore_index=True)).n == 40
+
+
+@pytest.mark.parametrize("name", ["ids.csv", "ids.csv.gz"])
+def test_seventeen_digit_ids_are_read_as_text(tmp_path, name):
+    df = wide(90)
+    df["sample_id"] = [str(10**16 + i) for i in range(90)]  # equal as floats in pairs
+    df.loc[7, "sample_id"] = "007"
+    df.loc[8, "sample_id"] = "7"
+    df.loc[9, "sample_id"] = "NA"  # an id, not a missing value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rd = D.load_routerbench(write(df, tmp_path, name))
+    assert rd.n == 90 and rd.sample_id.tolist() == df.sample_id.tolist()
+
+
+@pytest.mark.parametrize("name", ["blank.csv", "blank.parquet"])
+def test_blank_id_is_refused_with_file_and_row(tmp_path, name):
+    df = wide(90)
+    df["sample_id"] = [10**16 + i for i in range(90)]
+    df["sample_id"] = df["sample_id"].astype(object)
+    df.loc[5, "sample_id"] = None
+    if name.endswith(".parquet"):  # an integer column with a null: pandas would read it as floats
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        i = table.schema.get_field_index("sample_id")
+        table = table.set_column(i, "sample_id", pa.array(df.sample_id.tolist(), type=pa.int64()))
+        pq.write_table(table, tmp_path / name)
+        p = tmp_path / name
+    else:
+        p = write(df, tmp_path, name)
+    with pytest.raises(ValueError, match=rf"{name}: column 'sample_id' row 5: blank sample_id"):
+        D.load_routerbench(p)
+
+
+def test_integer_ids_in_parquet_are_read_exactly(tmp_path):
+    df = wide(90).assign(sample_id=[10**16 + i for i in range(90)])
+    rd = D.load_routerbench(write(df, tmp_path, "ints.parquet"))
+    assert rd.n == 90 and rd.sample_id[1] == "10000000000000001"
+
+
+def test_float_ids_are_refused_by_row():
+    df = wide(12).assign(sample_id=np.arange(12) + 0.5)
+    with pytest.raises(ValueError, match=r"mem: column 'sample_id' row 0: id 0.5 is a float.*lost digits"):
+        D.from_wide(df, source="mem")
+
+
+def test_blank_eval_name_is_refused_with_rows(tmp_path):
+    df = wide(12)
+    df.loc[[2, 4], "eval_name"] = ""
+    with pytest.raises(ValueError, match=r"bench\.csv: column 'eval_name' rows 2, 4: no eval name"):
+        D.load_routerbench(write(df, tmp_path))
+
+
+@pytest.mark.parametrize("name", ["text.csv", "text.csv.gz", "text.parquet"])
+def test_prompts_and_responses_keep_their_text(tmp_path, name):
+    df = wide(8)
+    texts = ["1e5", "007", "NaN", "", "None", "null", "NA", " 0.10 "]
+    df["prompt"] = texts
+    df[f"{MODELS[0]}|model_response"] = texts[::-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rd = D.load_routerbench(write(df, tmp_path, name))
+    assert rd.prompt.tolist() == texts and rd.responses[:, 0].tolist() == texts[::-1]
+    assert rd.n == 8
+
+
+def test_missing_response_is_empty_text_and_missing_prompt_is_dropped(tmp_path):
+    df = wide(12)
+    df[f"{MODELS[1]}|model_response"] = df[f"{MODELS[1]}|model_response"].astype(object)
+    df.loc[3, f"{MODELS[1]}|model_response"] = None
+    df.loc[4, "prompt"] = None
+    with pytest.warns(UserWarning, match="dropped 1 of 12 rows"):
+        rd = D.load_routerbench(write(df, tmp_path, "gaps.parquet"))
+    assert rd.n == 11 and rd.responses[3, 1] == "" and "nan" not in set(rd.responses.ravel())
+
+
+# ----- every model has its quality and its cost column, once ------------------------------------
+def test_quality_column_without_cost_is_refused_by_name(tmp_path):
+    df = wide().drop(columns=[f"{MODELS[1]}|total_cost", f"{MODELS[1]}|model_response"])
+    with pytest.raises(ValueError, match=r"bench\.csv: .*model 'mistralai/mistral-7b-chat' has no cost column "
+                                         r"'mistralai/mistral-7b-chat\|total_cost'"):
+        D.load_routerbench(write(df, tmp_path))
+
+
+def test_cost_column_without_quality_is_refused_by_name(tmp_path):
+    df = wide().drop(columns=[MODELS[2]])
+    with pytest.raises(ValueError, match=r"bench\.csv: .*model 'claude-v2' has no quality column 'claude-v2'"):
+        D.load_routerbench(write(df, tmp_path))
+
+
+def test_a_column_named_twice_is_refused(tmp_path):
+    df = wide()
+    p = tmp_path / "twice.csv"
+    df[list(df.columns) + [MODELS[0]]].to_csv(p, index=False)  # pandas would read the copy as 'X.1'
+    with pytest.raises(ValueError, match=r"twice\.csv: the header names 1 column\(s\) more than once "
+                                         r"\('gpt-4-1106-preview' at columns 3, 12\)"):
+        D.load_routerbench(p)
+    with pytest.raises(ValueError, match=r"mem: the header names .*'prompt'"):
+        D.from_wide(pd.concat([df, df[["prompt"]]], axis=1), source="mem")
+
+
+def test_columns_read_by_nobody_are_named(tmp_path):
+    df = wide(12)
+    p = tmp_path / "indexed.csv"
+    df.assign(orig_index=np.arange(12)).to_csv(p)  # the frame's index as an unnamed first column
+    with pytest.warns(UserWarning, match=r"indexed\.csv: ignored 1 column\(s\) .*'Unnamed: 0'") as w:
+        rd = D.load_routerbench(p)
+    assert rd.n == 12 and not any("orig_index" in str(x.message) for x in w)  # RouterBench's own column
+
+
+def test_latency_of_some_models_only_is_named(tmp_path):
+    df = wide(12).assign(**{f"{MODELS[0]}|latency": 0.5})
+    with pytest.warns(UserWarning, match=r"ignored every '\|latency' column: model\(s\) 'mistralai"):
+        assert D.load_routerbench(write(df, tmp_path)).latency is None
+
+
+def test_cost_that_is_not_a_number_names_row(tmp_path):
+    df = wide()
+    df[f"{MODELS[0]}|total_cost"] = df[f"{MODELS[0]}|total_cost"].astype(object)
+    df.loc[6, f"{MODELS[0]}|total_cost"] = "cheap"
+    with pytest.raises(ValueError, match=r"column 'gpt-4-1106-preview\|total_cost' row 6: 'cheap' is not a number"):
+        D.load_routerbench(write(df, tmp_path))
+
+
+# ----- a dataset needs some cost ----------------------------------------------------------------
+def test_dataset_whose_costs_are_all_zero_is_refused_by_name(tmp_path):
+    df = wide(40)
+    cost_cols = [f"{m}|total_cost" for m in MODELS]
+    df.loc[df.eval_name == "hellaswag", cost_cols] = 0.0
+    with pytest.raises(ValueError, match=r"zero\.csv: every cost is 0 in dataset\(s\) hellaswag \(10 rows\)"):
+        D.load_routerbench(write(df, tmp_path, "zero.csv"))
+    # one free model, or one free row, is fine
+    df = wide(40)
+    df[cost_cols[1]] = 0.0
+    df.loc[df.eval_name == "hellaswag", [cost_cols[0], cost_cols[2]]] = 0.0
+    df.loc[df.index[df.eval_name == "hellaswag"][0], cost_cols[2]] = 0.001
+    assert D.load_routerbench(write(df, tmp_path, "some.csv")).n == 40
+
+
+def test_scale_that_empties_a_dataset_names_it():
+    from routerlib.data.load import scale_rows
+
+    rd = D.from_wide(wide(40))
+    one = D.RoutingData.from_arrays([[0.0, 1.0]] * 2, [[1.0, 2.0]] * 2, dataset=np.array(["solo", "duo"]),
+                                    sample_id=["a", "b"], name="tiny")
+
+    mixed = D.RoutingData.from_arrays(np.r_[rd.quality[:, :2], [[0.0, 1.0]]], np.r_[rd.cost[:, :2], [[1.0, 2.0]]],
+                                      dataset=np.r_[rd.dataset, ["solo"]], sample_id=np.r_[rd.sample_id, ["a"]],
+                                      name="tiny")
+    with pytest.warns(UserWarning, match=r"tiny at scale 0.2: 1 dataset\(s\) keep no row: solo \(1 rows\)"):
+        out = scale_rows(mixed, 0.2, seed=0)
+    assert "solo" not in out.datasets and out.meta["datasets_emptied_by_scale"] == ["solo"]
+    with pytest.raises(ValueError, match=r"tiny at scale 0.2: no dataset keeps a row: (solo|duo) \(1 rows\), "):
+        scale_rows(one, 0.2, seed=0)

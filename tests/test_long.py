@@ -52,8 +52,13 @@ def test_long_rows_in_any_order_with_latency_and_boolean_strings():
 def test_long_prompt_without_every_model_is_dropped_and_counted():
     lf = long_frame()
     lf = lf.drop(index=lf.index[(lf.prompt_id == lf.prompt_id[0]) & (lf.model == MODELS[1])])
-    with pytest.warns(UserWarning, match="dropped 1 of 40 rows with a missing quality, cost"):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
         rd = D.from_long(lf, source="gappy.csv")
+    msgs = [str(x.message) for x in w]
+    assert msgs == ["gappy.csv: 1 prompts lack a row for some model (they are dropped): model "
+                    "'mistralai/mistral-7b-chat' has no row for 1 of 40 prompts",
+                    "gappy.csv: dropped 1 of 40 rows with a missing quality, cost, prompt, eval_name or sample_id"]
     assert rd.n == 39
 
 
@@ -169,3 +174,80 @@ def test_routellm_evals_in_the_long_format_run_notebooks_01_to_03(tmp_path, monk
     assert apgr.between(-1, 3).all()
     oracle = apgr.xs("oracle", level="router")
     assert (oracle > apgr.xs("knn", level="router")).all() and (oracle > apgr.xs("random_score", level="router")).all()
+
+
+# ----- identity, model names, extra columns ------------------------------------------------------
+def test_prompt_ids_reused_across_datasets_are_distinct_prompts(tmp_path):
+    frames = [wide(30, seed=k, evals=[e]).assign(sample_id=[str(i) for i in range(30)])
+              for k, e in enumerate(["arc-challenge", "winogrande", "mbpp"])]
+    lf = D.to_long(D.from_wide(pd.concat(frames, ignore_index=True)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rd = D.load(str(D.save_long(D.from_long(lf), tmp_path / "reused.csv")))
+    assert rd.n == 90 and sorted(rd.datasets) == ["arc-challenge", "mbpp", "winogrande"]
+    assert (rd.sample_id == "0").sum() == 3
+
+
+def test_stray_model_name_is_named_with_its_near_name():
+    lf = long_frame()
+    stray = lf.index[(lf.model == MODELS[0]) & lf.prompt_id.isin(lf.prompt_id.unique()[:3])]
+    lf.loc[stray, "model"] = MODELS[0] + " "  # a trailing space on three prompts: no prompt has every model
+    with pytest.raises(ValueError, match=r"stray\.csv: no prompt has a row for every one of its 4 models: "
+                                         r"model 'gpt-4-1106-preview ' has no row for 37 of 40 prompts \(did you "
+                                         r"mean 'gpt-4-1106-preview'\?\); model 'gpt-4-1106-preview' has no row "
+                                         r"for 3 of 40"):
+        D.from_long(lf, source="stray.csv")
+
+
+def test_model_missing_on_some_prompts_is_named_with_its_count():
+    lf = long_frame()
+    gone = (lf.model == MODELS[2]) & lf.prompt_id.isin(lf.prompt_id.unique()[:3])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        rd = D.from_long(lf[~gone], source="gaps.csv")
+    assert str(w[0].message) == ("gaps.csv: 3 prompts lack a row for some model (they are dropped): model "
+                                 "'claude-v2' has no row for 3 of 40 prompts")
+    assert str(w[1].message).startswith("gaps.csv: dropped 3 of 40 rows")
+    assert rd.n == 37 and rd.models.tolist() == MODELS
+
+
+def test_long_file_with_extra_columns_is_still_long(tmp_path):
+    lf = long_frame().assign(notes="checked", **{"judge|score": 0.5})
+    assert D.is_long(lf.columns)
+    p = tmp_path / "extra.csv"
+    lf.to_csv(p, index=False)
+    with pytest.warns(UserWarning, match=r"extra\.csv: ignored 2 column\(s\) the long format does not read: "
+                                         r"'notes', 'judge\|score'"):
+        rd = D.load_routerbench(p)
+    assert rd.meta["format"] == "long" and rd.n == 40
+
+
+@pytest.mark.parametrize("col, what", [("prompt_id", "blank prompt_id"), ("model", "no model name"),
+                                       ("dataset", r"no dataset \(eval name\)")])
+def test_long_blank_identity_is_refused_by_row(tmp_path, col, what):
+    lf = long_frame()
+    lf[col] = lf[col].astype(object)
+    lf.loc[[4, 9], col] = None
+    p = tmp_path / "blank.csv"
+    lf.to_csv(p, index=False)
+    with pytest.raises(ValueError, match=rf"blank\.csv: column '{col}' rows 4, 9: {what}"):
+        D.load_routerbench(p)
+
+
+def test_long_ids_and_prompts_are_text(tmp_path):
+    lf = long_frame(12)
+    ids = {pid: str(10**16 + k) for k, pid in enumerate(lf.prompt_id.unique())}
+    lf["prompt_id"] = lf.prompt_id.map(ids)
+    lf.loc[lf.prompt_id == str(10**16), "prompt"] = "007"
+    lf.loc[lf.prompt_id == str(10**16 + 1), "prompt"] = "NaN"
+    p = tmp_path / "text.csv.gz"
+    lf.to_csv(p, index=False)
+    rd = D.load_routerbench(p)
+    assert rd.n == 12 and rd.sample_id.tolist() == list(ids.values()) and rd.prompt[:2].tolist() == ["007", "NaN"]
+
+
+def test_long_dataset_without_any_cost_is_refused():
+    lf = long_frame()
+    lf.loc[lf.dataset == "mtbench", "cost"] = 0.0
+    with pytest.raises(ValueError, match=r"free\.csv: every cost is 0 in dataset\(s\) mt-bench \(10 rows\)"):
+        D.from_long(lf, source="free.csv")

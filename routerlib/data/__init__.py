@@ -4,9 +4,12 @@ Layers, each importing only those above it in this list:
 
 * :mod:`.core` -- :class:`RoutingData` (split, the Oracle, model points, wide frame), :func:`dataset_of`
 * :mod:`.hub` -- the pinned hub files: download once, SHA-256, fail fast offline
-* :mod:`.files` -- table files in and out, every read error named, untrusted pickles refused
-* :mod:`.clean` -- the checks every format shares: duplicate sample ids merged, missing values
-  dropped (counted), empty data refused, the simulation marker read back
+* :mod:`.files` -- table files in and out, every read error named, untrusted pickles refused,
+  text columns read as written, a column named twice refused
+* :mod:`.clean` -- the checks every format shares: ids and names as text (a blank one refused),
+  one range check for quality and cost, duplicate (eval name, sample id) pairs merged, missing
+  values dropped (counted), empty data and a dataset without any cost refused, the simulation
+  marker read back
 * :mod:`.wide` -- RouterBench's wide format (one row per prompt): parse it, write it back
 * :mod:`.long` -- the long format (one row per prompt and model): parse it, write it back
 * :mod:`.templates` -- prompt templates of the simulated benchmarks

@@ -1,30 +1,47 @@
 """One benchmark as arrays: :class:`RoutingData`, and the eval-name vocabulary.
 
 * :class:`RoutingData` -- row i is one prompt, column j one model: quality (n, m) in [0, 1],
-  cost (n, m) USD. It selects rows and models, splits 70/30 by sample id per dataset
+  cost (n, m) USD. It selects rows and models, splits 70/30 by prompt (eval name and sample id) per dataset
   (seeded), gives the Oracle (the one definition), each model's and the Oracle's points per
   dataset, and writes RouterBench's wide format back (:meth:`RoutingData.to_wide`), with the
   simulation marker columns (:data:`MARKER_COLUMNS`) when the data is simulated, so a saved
   simulated benchmark is read back as simulated.
 * :func:`dataset_of` -- a RouterBench eval name to its eval family.
+* :func:`check_scale` -- the one check of a ``scale`` argument: a number in (0, 1].
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ..paper import DATASETS
-from ..seeds import rng
+from ..seeds import check_seed, rng
 
-__all__ = ["RoutingData", "dataset_of", "MARKER_COLUMNS"]
+__all__ = ["RoutingData", "dataset_of", "check_scale", "MARKER_COLUMNS"]
 
 # written beside the data of a simulated benchmark (one value per row), read back by
 # routerlib.data.clean.read_marker: the flag, the simulation's kind, seed and scale, and the
 # share of the real dataset's rows that the row's dataset holds
 MARKER_COLUMNS = ("simulated", "simulation_kind", "simulation_seed", "simulation_scale", "simulation_row_share")
+
+
+def check_scale(scale) -> float:
+    """``scale`` as a float, after checking it is a number in (0, 1] (the share of each dataset's rows).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and the value (0, a negative number, more than 1, NaN, a string, a bool).
+    """
+    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real) or math.isnan(float(scale)) \
+            or not 0 < float(scale) <= 1:
+        raise ValueError(f"scale must be a number in (0, 1] (the share of each dataset's rows); got {scale!r}")
+    return float(scale)
 
 
 def dataset_of(eval_name: str) -> str:
@@ -236,30 +253,58 @@ class RoutingData:
         )
 
     def split_mask(self, seed: int = 0, test_size: float = 0.3, purpose: str = "") -> np.ndarray:
-        """Boolean test mask: ``test_size`` of each dataset's sample_ids, seeded.
+        """Boolean test mask: ``test_size`` of each dataset's prompts, seeded.
 
-        Rows sharing a sample_id fall on the same side. Each dataset's split depends only
-        on the seed, the ``purpose`` and its own ids (:func:`routerlib.seeds.rng` keyed by
+        A prompt is its (eval name, sample_id): rows sharing both fall on the same side, and
+        equal ids under two eval names are two prompts. Each dataset's split depends only on
+        the seed, the ``purpose`` and its own prompts (:func:`routerlib.seeds.rng` keyed by
         ``purpose + dataset``), so selecting datasets first gives the same split, and draws
         made for another purpose (e.g. ``"scale/"``, the rows kept at a scale below 1) are
-        independent of the 70/30 split (purpose ``""``).
+        independent of the 70/30 split (purpose ``""``). The prompts are ordered by sample id,
+        then eval name, before the seeded permutation: where every id has one eval name this
+        is the order of the ids alone.
+
+        Raises
+        ------
+        ValueError
+            For a seed outside [0, 2**32) or not an integer (:func:`routerlib.seeds.check_seed`),
+            or ``test_size`` outside (0, 1).
         """
+        seed = check_seed(seed)
         if not 0 < test_size < 1:
             raise ValueError(f"test_size must lie in (0, 1); got {test_size}")
         test = np.zeros(self.n, dtype=bool)
         for d in self.datasets:
             rows = np.flatnonzero(self.dataset == d)
-            ids = np.unique(self.sample_id[rows].astype(str))
+            code, size = self._prompt_codes(rows)
             gen = rng(seed, purpose + d)
-            n_test = int(round(test_size * ids.size))
-            if ids.size >= 2:
-                n_test = min(max(n_test, 1), ids.size - 1)
-            test_ids = ids[gen.permutation(ids.size)[:n_test]]
-            test[rows] = np.isin(self.sample_id[rows].astype(str), test_ids)
+            n_test = int(round(test_size * size))
+            if size >= 2:
+                n_test = min(max(n_test, 1), size - 1)
+            chosen = np.zeros(size, dtype=bool)
+            chosen[gen.permutation(size)[:n_test]] = True
+            test[rows] = chosen[code]
         return test
 
+    def _prompt_codes(self, rows: np.ndarray) -> tuple[np.ndarray, int]:
+        """For ``rows``, the index of each row's prompt (eval name, sample id) among the distinct
+        prompts sorted by sample id, then eval name; and the number of distinct prompts."""
+        sid = self.sample_id[rows].astype(str)
+        ev = self.eval_name[rows].astype(str)
+        order = np.lexsort((ev, sid))
+        s, e = sid[order], ev[order]
+        new = np.ones(rows.size, dtype=bool)
+        new[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1])
+        code = np.empty(rows.size, dtype=np.int64)
+        code[order] = np.cumsum(new) - 1
+        return code, int(new.sum())
+
+    def n_prompts(self, dataset: str) -> int:
+        """The number of distinct prompts (eval name, sample id) of one dataset."""
+        return self._prompt_codes(np.flatnonzero(self.dataset == dataset))[1]
+
     def split(self, seed: int = 0, test_size: float = 0.3) -> tuple["RoutingData", "RoutingData"]:
-        """(train, test): a seeded split by sample_id, ``test_size`` per dataset (paper: 70/30)."""
+        """(train, test): a seeded split by prompt (eval name, sample_id), ``test_size`` per dataset (paper: 70/30)."""
         test = self.split_mask(seed, test_size)
         return self.select(~test), self.select(test)
 

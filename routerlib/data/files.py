@@ -9,12 +9,20 @@
   one the caller trusts explicitly (``trust_pickle=True``, or ``TRUST_PICKLE=1`` in the
   environment). Any other pickle is refused before a byte of it is unpickled, with the one
   line that converts it to parquet (:func:`pickle_how_to`).
+* Text stays text: a CSV's text columns (:func:`is_text_column`: ids, prompts, eval names, model
+  names, responses) are read as strings exactly as written -- a prompt ``007``, ``1e5``, ``NaN``
+  or an empty field stays that string -- and the id columns (:data:`ID_COLUMNS`) are never parsed
+  as numbers (17-digit ids would collide as floats); a parquet file's integer id column is read
+  as text too. Other columns get pandas' usual missing-value markers (``NA``, ``nan``, ...).
+* A header naming a column twice is refused (pandas would rename the second ``X.1``), naming it.
 * :func:`write_table` -- a DataFrame to a file of one of these types, chosen by its ending.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import os
 import pickle
 import zlib
@@ -24,10 +32,23 @@ import pandas as pd
 
 from . import hub
 
-__all__ = ["DataFileError", "SUFFIXES", "read_table", "write_table", "pickle_trusted", "pickle_how_to"]
+__all__ = ["DataFileError", "SUFFIXES", "ID_COLUMNS", "TEXT_COLUMNS", "NA_MARKERS", "is_text_column", "read_table",
+           "write_table", "pickle_trusted", "pickle_how_to"]
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pkl", ".pickle")
 _SEPARATORS = {";": "semicolons", "\t": "tabs"}
+ID_COLUMNS = ("sample_id", "prompt_id")  # a prompt's id (with its eval name, its identity): always text
+# columns holding text in the wide and the long formats, read as written (no missing-value markers)
+TEXT_COLUMNS = ID_COLUMNS + ("prompt", "eval_name", "dataset", "model", "response", "oracle_model_to_route_to",
+                             "simulation_kind")
+# pandas' default missing-value markers (its read_csv documentation), kept for the number columns
+NA_MARKERS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+              "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+
+
+def is_text_column(name) -> bool:
+    """Is ``name`` a text column of the wide or long format (:data:`TEXT_COLUMNS`, ``M|model_response``)?"""
+    return str(name) in TEXT_COLUMNS or str(name).endswith("|model_response")
 
 
 class DataFileError(ValueError):
@@ -126,6 +147,59 @@ def _check_separator(path: Path, df: pd.DataFrame) -> None:
         raise DataFileError(f"{path}: read as a single column {header[:60]!r}...: {_separator_advice(sep)}")
 
 
+def _raw_header(path: Path) -> list[str] | None:
+    """The column names of a CSV's header line as written, or None if it cannot be read as UTF-8 text."""
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as f:
+            text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+            return next(csv.reader(text), None)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def check_unique_columns(columns, source: str) -> None:
+    """Refuse a header that names a column more than once, naming the column(s) and their positions."""
+    seen: dict[str, list[int]] = {}
+    for i, c in enumerate(columns):
+        seen.setdefault(str(c), []).append(i)
+    twice = {c: pos for c, pos in seen.items() if len(pos) > 1}
+    if twice:
+        names = "; ".join(f"{c!r} at columns {', '.join(map(str, pos))}" for c, pos in list(twice.items())[:5])
+        raise DataFileError(
+            f"{source}: the header names {len(twice)} column(s) more than once ({names}); which copy holds the "
+            f"data is ambiguous: rename or remove the extra copies"
+        )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV with its text columns as written and its other columns with pandas' missing-value markers."""
+    header = _raw_header(path)
+    if header is None:  # unreadable: let pandas fail and name the cause
+        return pd.read_csv(path, low_memory=False)
+    check_unique_columns(header, str(path))
+    text = [c for c in header if is_text_column(c)]
+    return pd.read_csv(path, low_memory=False, dtype={c: str for c in text}, keep_default_na=False,
+                       na_values={c: list(NA_MARKERS) for c in header if c not in text})
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A parquet file; an integer id column (:data:`ID_COLUMNS`) is read as text, so that a missing id does
+    not turn the column into floats (which lose digits beyond 2**53)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    ints = [c for c in ID_COLUMNS if c in schema.names and pa.types.is_integer(schema.field(c).type)]
+    if not ints:
+        return pd.read_parquet(path)
+    table = pq.read_table(path)
+    for c in ints:
+        i = table.schema.get_field_index(c)
+        table = table.set_column(i, c, table.column(c).cast(pa.string()))
+    return table.to_pandas()
+
+
 def read_table(path: str | Path, trust_pickle: bool | None = None) -> pd.DataFrame:
     """Read a table file into a DataFrame.
 
@@ -139,12 +213,13 @@ def read_table(path: str | Path, trust_pickle: bool | None = None) -> pd.DataFra
 
     Returns
     -------
-    DataFrame of shape (rows, columns), as stored.
+    DataFrame of shape (rows, columns), as stored; a CSV's text columns as strings, as written.
 
     Raises
     ------
     DataFileError
-        Naming the file and the likely cause; for an untrusted pickle, how to convert it.
+        Naming the file and the likely cause; for an untrusted pickle, how to convert it; for a
+        header naming a column twice, the column.
     """
     path = Path(path)
     kind = _kind(path)
@@ -159,13 +234,15 @@ def read_table(path: str | Path, trust_pickle: bool | None = None) -> pd.DataFra
             raise DataFileError(f"{path}: could not unpickle ({type(e).__name__}: {e})") from e
     elif kind == "csv":
         try:
-            obj = pd.read_csv(path, low_memory=False)
+            obj = _read_csv(path)
+        except DataFileError:
+            raise
         except Exception as e:  # noqa: BLE001 -- every CSV failure is named with its likely cause
             raise DataFileError(f"{path}: cannot read this CSV: {_csv_cause(path, e)}") from e
         _check_separator(path, obj)
     else:
         try:
-            obj = pd.read_parquet(path)
+            obj = _read_parquet(path)
         except Exception as e:  # noqa: BLE001
             raise DataFileError(
                 f"{path}: cannot read this parquet file: not parquet, truncated or corrupt "
@@ -173,6 +250,7 @@ def read_table(path: str | Path, trust_pickle: bool | None = None) -> pd.DataFra
             ) from e
     if not isinstance(obj, pd.DataFrame):
         raise DataFileError(f"{path}: holds a {type(obj).__name__}, not a pandas DataFrame")
+    check_unique_columns(obj.columns, str(path))
     return obj
 
 

@@ -11,9 +11,11 @@ The checks, each in one place:
 * :func:`check_source` -- the arguments ``data`` (a known name, or a path to an existing file of
   a known type), ``scale`` in (0, 1] and ``seed`` an integer; :func:`load` and
   ``scripts/run_notebooks.py`` (before any notebook runs) call it.
+* :func:`scale_rows` -- a seeded share of each dataset's prompts of a file; a dataset left
+  without rows is named in a warning, and none left at all is refused, naming the scale.
 * :func:`set_aside_small` -- after scaling, a dataset with fewer than :data:`MIN_SAMPLE_IDS`
-  sample ids, or without a test row at the seed's 70/30 split, is set aside with one warning
-  naming each, so no notebook meets it.
+  prompts (distinct eval name and sample id), or without a test row at the seed's 70/30 split,
+  is set aside with one warning naming each, so no notebook meets it.
 * Empty data is refused with an error naming the file: a file without rows, one without any
   row left after cleaning (:func:`~routerlib.data.clean.tidy`), or one whose every dataset was
   set aside.
@@ -21,8 +23,6 @@ The checks, each in one place:
 
 from __future__ import annotations
 
-import math
-import numbers
 import warnings
 from pathlib import Path
 
@@ -30,7 +30,8 @@ import numpy as np
 
 from .. import paths
 from ..paper import DATASETS
-from .core import RoutingData
+from ..seeds import check_seed
+from .core import RoutingData, check_scale
 from .files import SUFFIXES, DataFileError, read_table
 from .hub import HUB_FILES, fetch_hub_file
 from .long import from_long, is_long
@@ -39,7 +40,7 @@ from .simulate import simulate_routerbench
 from .wide import from_wide
 
 __all__ = ["MIN_SAMPLE_IDS", "known_names", "check_source", "load", "load_routerbench", "read_file",
-           "paper_datasets_only", "set_aside_small"]
+           "paper_datasets_only", "scale_rows", "set_aside_small"]
 
 MIN_SAMPLE_IDS = 10  # a dataset with fewer sample ids (after scaling) is set aside
 
@@ -57,8 +58,8 @@ def check_source(data: str | Path, scale: float = 1.0, seed: int = 0) -> str:
     data : str or Path
         A known name (:func:`known_names`) or a path to an existing file ending in one of
         :data:`~routerlib.data.files.SUFFIXES`; a relative path is taken from the current directory.
-    scale : float in (0, 1]
-    seed : int
+    scale : float in (0, 1] (:func:`~routerlib.data.core.check_scale`)
+    seed : int in [0, 2**32) (:func:`routerlib.seeds.check_seed`)
 
     Returns
     -------
@@ -69,11 +70,8 @@ def check_source(data: str | Path, scale: float = 1.0, seed: int = 0) -> str:
     ValueError, FileNotFoundError, IsADirectoryError
         Naming the argument and its bad value.
     """
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ValueError(f"seed must be an integer; got {seed!r}")
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or math.isnan(float(scale)) \
-            or not 0 < float(scale) <= 1:
-        raise ValueError(f"scale must be a number in (0, 1] (the share of each dataset's rows); got {scale!r}")
+    check_seed(seed)
+    check_scale(scale)
     s = str(data)
     if s in known_names():
         return s
@@ -159,7 +157,7 @@ def set_aside_small(rd: RoutingData, seed: int = 0, min_ids: int = MIN_SAMPLE_ID
     small = []
     for d in rd.datasets:
         rows = rd.dataset == d
-        ids = np.unique(rd.sample_id[rows].astype(str)).size
+        ids = rd.n_prompts(d)
         if ids < min_ids or not test[rows].any():
             small.append((d, ids))
     if not small:
@@ -179,6 +177,35 @@ def set_aside_small(rd: RoutingData, seed: int = 0, min_ids: int = MIN_SAMPLE_ID
     )
     out = rd.select(~np.isin(rd.dataset, [d for d, _ in small]))
     out.meta["datasets_set_aside"] = {d: k for d, k in small}
+    return out
+
+
+def scale_rows(rd: RoutingData, scale: float, seed: int = 0) -> RoutingData:
+    """Keep a seeded share ``scale`` of each dataset's prompts (a draw of its own, purpose ``"scale/"``).
+
+    Each dataset keeps ``round(scale * prompts)`` of its prompts, at least one where it has two or
+    more (:meth:`RoutingData.split_mask`). A dataset of a single prompt keeps it only at a scale of
+    0.5 or more; one left without rows is named in a warning with the scale.
+
+    Raises
+    ------
+    ValueError
+        When no dataset keeps a row, naming the source, the scale and every dataset.
+    """
+    full = {d: int((rd.dataset == d).sum()) for d in rd.datasets}
+    before = rd.meta.get("row_share", {}) or {}
+    out = rd.select(~rd.split_mask(seed=seed, test_size=1.0 - scale, purpose="scale/"))
+    gone = [d for d in full if not np.any(out.dataset == d)]
+    where = f"{rd.meta.get('source', rd.name)} at scale {scale:g}"
+    if gone:
+        names = ", ".join(f"{d} ({full[d]} rows)" for d in gone)
+        if len(gone) == len(full):
+            raise ValueError(f"{where}: no dataset keeps a row: {names}; try a larger scale")
+        warnings.warn(f"{where}: {len(gone)} dataset(s) keep no row: {names}", stacklevel=3)
+    out.meta["scale"] = scale
+    out.meta["row_share"] = {d: int((out.dataset == d).sum()) / n * before.get(d, 1.0) for d, n in full.items()}
+    if gone:
+        out.meta["datasets_emptied_by_scale"] = gone
     return out
 
 
@@ -202,10 +229,6 @@ def load(data: str = "sim", seed: int = 0, scale: float = 1.0, paper_only: bool 
         rd = load_routerbench(data, trust_pickle=trust_pickle)
         if paper_only:
             rd = paper_datasets_only(rd)
-        if scale < 1.0:  # keep a seeded share of each dataset's sample_ids (a draw of its own)
-            full = {d: int((rd.dataset == d).sum()) for d in rd.datasets}
-            before = rd.meta.get("row_share", {}) or {}
-            rd = rd.select(~rd.split_mask(seed=seed, test_size=1.0 - scale, purpose="scale/"))
-            rd.meta["scale"] = scale
-            rd.meta["row_share"] = {d: int((rd.dataset == d).sum()) / n * before.get(d, 1.0) for d, n in full.items()}
+        if scale < 1.0:
+            rd = scale_rows(rd, scale, seed)
     return set_aside_small(rd, seed=seed, min_ids=min_ids)

@@ -28,7 +28,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .core import RoutingData
+from ..seeds import check_seed
+from .core import RoutingData, check_scale
 from .simulate import binary_quality
 from .templates import RAG_TOPICS, rag_texts
 
@@ -54,9 +55,12 @@ RAG_CORRELATION = 0.35
 _RAG_SYSTEM_TOKENS = 60
 
 def simulate_rag(seed: int = 0, scale: float = 1.0) -> RoutingData:
-    """The SIMULATED RAG benchmark for Figure 6 (see module doc)."""
-    if not scale > 0:
-        raise ValueError(f"scale must be positive; got {scale}")
+    """The SIMULATED RAG benchmark for Figure 6 (see module doc).
+
+    ``seed`` an integer in [0, 2**32), ``scale`` in (0, 1] (at least 200 queries are drawn);
+    anything else is refused, naming the argument and its value.
+    """
+    seed, scale = check_seed(seed), check_scale(scale)
     rng = np.random.default_rng(seed)
     n = max(int(round(800 * scale)), 200)
     m = len(RAG_MODELS)

@@ -86,7 +86,8 @@ from scipy.special import ndtr, ndtri
 
 from ..paper import MODELS, TABLE1, TABLE1_TEST_SHARE
 from .answers import simulate_answers
-from .core import RoutingData
+from ..seeds import check_seed
+from .core import RoutingData, check_scale
 from .templates import LEVELS, MMLU_SUBJECTS, TEXTS
 
 __all__ = [
@@ -397,17 +398,23 @@ def simulate_routerbench(seed: int = 0, scale: float = 1.0, *, visible_share: fl
 
     Parameters
     ----------
-    seed : int
+    seed : int in [0, 2**32)
         The same seed gives byte-identical data.
-    scale : float > 0
-        Share of each dataset's real row count (at least 40 rows, or all of a smaller one).
+    scale : float in (0, 1]
+        Share of each dataset's real row count (at least 40 rows, or all of a smaller one, so no
+        dataset is ever empty; ``meta["row_share"]`` records the share each dataset got).
     visible_share, specialty_weight : float in [0, 1]
         The learnability knobs ``v`` and ``w`` of the module docstring (how much of a prompt's
         difficulty its text shows, and how much of a model's skill is a sub-task specialty).
         The defaults are the calibrated values; ``scripts/calibrate_learnability.py`` varies them.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and its value: a seed that is not an integer in [0, 2**32), a scale
+        outside (0, 1], a knob outside [0, 1].
     """
-    if not scale > 0:
-        raise ValueError(f"scale must be positive; got {scale}")
+    seed, scale = check_seed(seed), check_scale(scale)
     for name, x in (("visible_share", visible_share), ("specialty_weight", specialty_weight)):
         if not 0.0 <= x <= 1.0:
             raise ValueError(f"{name} must lie in [0, 1]; got {x}")
