@@ -137,7 +137,7 @@ def check_outcomes(out: "Outcomes", k: int, n: int, m: int, who: str = "router")
             rule = "finite, in [0, 1], and 0 where no model answers (choice -1)"
         if bad.any():
             i, j = np.argwhere(bad)[0]
-            at = f"{what}[{j}] = {a[i, j]!r}" + (f" at knob value #{i}" if k > 1 else "")
+            at = f"{what}[{j}] = {float(a[i, j])!r}" + (f" at knob value #{i}" if k > 1 else "")
             raise RouteError(f"{who}: outcome returned {at} ({int(bad.sum())} bad value(s)); each must be {rule}")
         arrays[what] = a
     return Outcomes(ch.astype(np.int64, copy=False), arrays["cost"], arrays["quality"])
