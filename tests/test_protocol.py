@@ -176,3 +176,144 @@ def test_bring_your_own_router_on_sim_and_on_a_file(tmp_path):
         mine = lb[lb.router == "mine"]
         assert {"aiq", "aiq_heldout", "aiq_minus_zero", "acc", "gain_b"} <= set(mine.metric)
         assert set(mine.dataset) == {"mbpp", "winogrande", "all"}
+
+
+# ----- datasets too small for a router: left out, not fatal ----------------------------------------
+def _with_small(n_small: int = 13):
+    data, X = make_data(n_per=60, datasets=("alpha",))
+    small, Xs = make_data(n_per=n_small, datasets=("beta",), seed=1)
+    from routerlib.data import RoutingData
+
+    both = RoutingData.from_arrays(np.r_[data.quality, small.quality], np.r_[data.cost, small.cost],
+                                   models=data.models, prompts=np.r_[data.prompt, small.prompt],
+                                   dataset=np.r_[data.dataset, small.dataset],
+                                   sample_id=np.r_[data.sample_id, small.sample_id], name="toy")
+    return both, np.r_[X, Xs]
+
+
+def test_a_dataset_too_small_for_a_router_is_left_out_with_one_warning():
+    data, X = _with_small(13)
+    specs = [RouterSpec("knn", "knn", grid=({"n_neighbors": 5}, {"n_neighbors": 40})), RouterSpec("best_single", "best_single")]
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        res = run_protocol(data, specs, X, seeds=(0, 1), cache=False, progress=False)
+    small = [str(x.message) for x in w if "too small" in str(x.message)]
+    assert len(small) == 1, [str(x.message) for x in w]
+    assert "knn on 'beta'" in small[0] and "best_single on 'beta'" in small[0] and "9 for training" in small[0]
+    assert set(res.meta["refused"]) == {"knn/beta", "best_single/beta"}
+    assert "validation split" in res.meta["refused"]["knn/beta"]
+    assert res.meta["datasets"] == ["alpha", "beta"] and res.meta["skipped"] == []
+    assert set(res.points.dataset) == {"alpha"}  # the other dataset's pairs ran
+    assert set(res.aiq[res.aiq.dataset == "beta"].router) == {"zero"}
+    lb, ps = res.leaderboard(), res.per_seed()
+    assert not len(lb[(lb.router == "knn") & (lb.dataset.isin(["beta", "all"]))])  # no reading over datasets
+    assert len(lb[(lb.router == "knn") & (lb.dataset == "alpha") & (lb.metric == "aiq_heldout")]) == 1
+    assert len(ps[(ps.router == "zero") & (ps.dataset == "beta") & (ps.metric == "acc")]) == 2  # baselines still there
+    assert res.aiq_summary() is not None and len(res.split_points(0))
+
+
+def test_every_pair_too_small_gives_baselines_only():
+    data, X = _with_small(12)
+    data = data.select(data.dataset == "beta")
+    with pytest.warns(UserWarning, match="too small"):
+        res = run_protocol(data, registry_specs(["best_single"]), X[-data.n:], seeds=[0], cache=False, progress=False)
+    assert res.points.empty and res.routers == [] and set(res.aiq.router) == {"zero"}
+    assert {"oracle (analytic)", "zero"} <= set(res.leaderboard().router)
+
+
+def test_split_sizes_follow_split_mask():
+    from routerlib.data import RoutingData
+    from routerlib.evaluate import split_sizes
+
+    for n in range(2, 40):
+        rd = RoutingData.from_arrays(np.zeros((n, 2)), np.zeros((n, 2)))
+        for seed in (0, 7):
+            test = rd.split_mask(seed)
+            assert split_sizes(n) == (int((~test).sum()), int(test.sum())), n
+
+
+class Needy:
+    """A router that declares the fewest training rows its fit can learn from."""
+
+    def __init__(self, need: int = 1):
+        self.need = need
+
+    def get_params(self, deep=True):
+        return {"need": self.need}
+
+    def set_params(self, **kw):
+        self.need = kw.get("need", self.need)
+        return self
+
+    def min_train_rows(self):
+        return self.need
+
+    def fit(self, data, X=None):
+        if data.n < self.need:
+            raise ValueError(f"needs {self.need} rows, got {data.n}")
+        return self
+
+    def route(self, data, X=None):
+        return np.zeros(data.n, dtype=int)
+
+
+def test_too_small_rules():
+    from routerlib.evaluate import too_small
+
+    spec = RouterSpec("knn", "knn", grid=({"n_neighbors": 5}, {"n_neighbors": 40}))
+    why, grid = too_small(spec, 13)
+    assert "13 sample ids leave 9 for training" in why and "14 sample ids" in why and grid == ()
+    assert too_small(spec, 14) == (None, tuple(spec.grid))  # n_neighbors is capped, not infeasible
+    needy = RouterSpec("needy", Needy(), grid=({"need": 1}, {"need": 30}))
+    assert too_small(needy, 70) == (None, ({"need": 1}, {"need": 30}))  # 49 training ids, 34 train-in
+    why, grid = too_small(needy, 40)  # 28 training, 20 train-in: need=30 cannot fit
+    assert why is None and grid == ({"need": 1},)
+    why, grid = too_small(RouterSpec("needy", Needy(), grid=({"need": 30},)), 40)
+    assert "20 train-in rows" in why and "at least 30" in why
+
+
+def test_an_infeasible_grid_entry_is_dropped_with_a_warning():
+    data, X = make_data(n_per=40, datasets=("alpha",))
+    spec = RouterSpec("needy", Needy(), grid=({"need": 1}, {"need": 30}))
+    with pytest.warns(UserWarning, match=r"needy on 'alpha': need=30"):
+        res = run_protocol(data, [spec], X, seeds=[0], cache=False, progress=False)
+    assert list(res.selection.params) == ["need=1"]
+
+
+@pytest.mark.skipif(not __import__("routerlib.paths").paths.SHARED_ROUTERBENCH.exists(), reason="real rows absent")
+def test_real_winogrande_cut_to_13_rows_is_left_out_not_fatal():
+    from routerlib.paths import SHARED_ROUTERBENCH
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = load_routerbench(SHARED_ROUTERBENCH)
+    wino = np.flatnonzero(real.dataset == "winogrande")[:13]
+    arc = np.flatnonzero(real.dataset == "arc-challenge")[:60]
+    data = real.select(np.r_[arc, wino])
+    with pytest.warns(UserWarning, match=r"too small.*random_score on 'winogrande'"):
+        res = run_protocol(data, registry_specs(["random_score"]), None, seeds=[0, 1], cache=False, progress=False)
+    assert res.meta["refused"].keys() == {"random_score/winogrande"}
+    assert set(res.points.dataset) == {"arc-challenge"}
+
+
+# ----- seeds --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad, msg", [
+    ("a,b", "seed 'a' is not an integer"), ("0,1.5", "seed '1.5' is not an integer"),
+    ("1.0", "seed '1.0' is not an integer"), ("0,-1", "seed -1 is negative"), (f"{2**32}", "too large"),
+    ("0,,1", "seed #2 of '0,,1' is empty"), ("1,1", "duplicate seeds"), ("", "no seeds"), ([True], "not an integer"),
+    ([1.5], "not an integer"), ([1.0], r"not an integer \(float\)"), (["1"], r"not an integer \(str\)"),
+    ([-3], "negative"), ([2**32], "too large"), (3, "for one seed give"), (None, "sequence of integers"),
+])
+def test_parse_seeds_refuses(bad, msg):
+    with pytest.raises(ValueError, match=msg):
+        parse_seeds(bad)
+
+
+def test_parse_seeds_accepts_and_distinct_seeds_give_distinct_splits():
+    from routerlib.seeds import stable_seed
+
+    assert parse_seeds(" 0, +1,2 ") == (0, 1, 2) and parse_seeds(np.array([4, 5])) == (4, 5)
+    assert parse_seeds([2**32 - 1]) == (2**32 - 1,) and all(type(s) is int for s in parse_seeds(np.arange(2)))
+    # stable_seed multiplies by an odd number modulo 2**32: one-to-one on [0, 2**32), so distinct seeds differ
+    seeds = [0, 1, 2, 2**31, 2**32 - 1]
+    assert len({stable_seed(s, "mmlu") for s in seeds}) == len(seeds)
