@@ -317,3 +317,86 @@ def test_parse_seeds_accepts_and_distinct_seeds_give_distinct_splits():
     # stable_seed multiplies by an odd number modulo 2**32: one-to-one on [0, 2**32), so distinct seeds differ
     seeds = [0, 1, 2, 2**31, 2**32 - 1]
     assert len({stable_seed(s, "mmlu") for s in seeds}) == len(seeds)
+
+
+# ----- the cache: keyed by a user's router code, and a folder that cannot be written --------------
+ROUTER_SRC = '''
+import numpy as np
+
+class Pick:
+    def fit(self, data, X=None):
+        return self
+
+    def route(self, data, X=None):
+        return np.full(data.n, {model}, dtype=int)
+'''
+
+
+def test_editing_a_users_router_changes_the_cached_numbers(tmp_path, monkeypatch):
+    import importlib
+    import shutil
+    import sys
+
+    from routerlib.protocol import router_code
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod_file = tmp_path / "my_pick_router.py"
+    mod_file.write_text(ROUTER_SRC.format(model=0))
+    data, X = make_data(n_per=30, datasets=("alpha",))
+
+    def run():
+        mod = importlib.import_module("my_pick_router")
+        return run_protocol(data, [RouterSpec("pick", mod.Pick())], X, seeds=[0], progress=False), mod
+
+    try:
+        a, mod = run()
+        key_a = router_code(mod.Pick())
+        again, _ = run()  # unchanged code: the cache serves the same numbers
+        pd.testing.assert_frame_equal(a.points, again.points)
+        mod_file.write_text(ROUTER_SRC.format(model="3  # edited"))  # edit route(), then re-import
+        shutil.rmtree(tmp_path / "__pycache__", ignore_errors=True)  # a same-second, same-size .pyc would be reused
+        importlib.reload(mod)
+        b, mod = run()
+        assert router_code(mod.Pick()) != key_a
+        test = data.select(data.split_mask(0))
+        assert a.points.cost.iloc[0] == pytest.approx(test.cost[:, 0].sum())
+        assert b.points.cost.iloc[0] == pytest.approx(test.cost[:, 3].sum())  # the new code's numbers, not the old
+    finally:
+        sys.modules.pop("my_pick_router", None)
+    assert router_code("knn") == "" and router_code(__import__("routerlib").routers.KNNRouter()) == ""
+
+
+def test_a_cache_folder_that_cannot_be_written_is_read_and_named(tmp_path, monkeypatch):
+    import routerlib.protocol as P
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    data, X = make_data(n_per=30, datasets=("alpha",))
+    spec = [RouterSpec("knn", "knn", {"n_neighbors": 5})]
+    first = run_protocol(data, spec, X, seeds=[0], progress=False)
+    stored = sorted((tmp_path / "protocol").rglob("output.pkl"))
+    assert stored
+    # tests run as root, where permissions do not stop writes: the probe is what says "read-only"
+    monkeypatch.setattr(P, "_writable", lambda folder: False)
+    with pytest.warns(UserWarning, match=f"cache folder {tmp_path / 'protocol'} cannot be written") as w:
+        again = run_protocol(data, spec, X, seeds=[0, 1], progress=False)
+    assert sum("cache folder" in str(x.message) for x in w) == 1
+    pd.testing.assert_frame_equal(first.points, again.points[again.points.seed == 0].reset_index(drop=True))
+    assert sorted((tmp_path / "protocol").rglob("output.pkl")) == stored  # seed 1 computed, not stored
+
+
+def test_a_cache_folder_that_cannot_be_made_runs_uncached(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(blocker / "cache"))
+    data, X = make_data(n_per=30, datasets=("alpha",))
+    with pytest.warns(UserWarning, match="cache folder .*a-file.* cannot be made"):
+        res = run_protocol(data, [RouterSpec("best_single", "best_single")], X, seeds=[0], progress=False)
+    assert len(res.points) == 1
+
+
+def test_the_real_writable_probe(tmp_path):
+    from routerlib.protocol import _writable
+
+    assert _writable(tmp_path) and not _writable(tmp_path / "missing")
+    assert not list(tmp_path.iterdir())  # the probe leaves nothing behind
