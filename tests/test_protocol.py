@@ -354,7 +354,7 @@ def test_editing_a_users_router_changes_the_cached_numbers(tmp_path, monkeypatch
         key_a = router_code(mod.Pick())
         again, _ = run()  # unchanged code: the cache serves the same numbers
         pd.testing.assert_frame_equal(a.points, again.points)
-        mod_file.write_text(ROUTER_SRC.format(model="3  # edited"))  # edit route(), then re-import
+        mod_file.write_text(ROUTER_SRC.format(model="(3)"))  # edit route(), then re-import
         shutil.rmtree(tmp_path / "__pycache__", ignore_errors=True)  # a same-second, same-size .pyc would be reused
         importlib.reload(mod)
         b, mod = run()
