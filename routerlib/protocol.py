@@ -436,7 +436,9 @@ class ProtocolResult:
         same domain: aiq, aiq_public, aiq_heldout, zero_aiq, zero_aiq_public, zero_aiq_heldout,
         c_min, c_max, c_public
     selection : seed, dataset, router, params, inner_aiq, selected
-    meta : seeds, datasets, skipped datasets, label, routers, refused ({'router/dataset': why})
+    meta : seeds, datasets, skipped datasets, label, routers, refused ({'router/dataset': why}: pairs
+        the router refuses or the dataset is too small for; not run, so the router has no reading
+        over datasets)
     """
 
     points: pd.DataFrame
