@@ -170,7 +170,7 @@ def check_args(data, seed, scale, seeds, embedder) -> str:
         except ValueError as e:
             raise ValueError(f"{flag}: {e}") from None
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < float(scale) <= 1:
-        raise ValueError(f"--scale: must be a number in (0, 1] (the share of each dataset's rows); got {scale!r}")
+        raise ValueError(f"--scale: scale must be a number in (0, 1] (the share of each dataset's rows); got {scale!r}")
     try:
         out = check_source(data, scale, seed)
     except (ValueError, OSError) as e:

@@ -113,7 +113,7 @@ def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch,
     ({"seeds": "a,b"}, "--seeds: seed 'a' is not an integer"), ({"seeds": "0,0"}, "--seeds: duplicate seeds"),
     ({"seeds": "0,-1"}, "--seeds: seed -1 is negative"), ({"seeds": str(2**32)}, "--seeds: seed 4294967296 is too large"),
     ({"seed": -1}, "--seed: seed -1 is negative"), ({"seed": 2**32}, "--seed: .*too large"),
-    ({"scale": 0.0}, r"--scale: must be a number in \(0, 1\].*got 0.0"), ({"scale": 1.5}, "--scale: .*1.5"),
+    ({"scale": 0.0}, r"--scale: scale must be a number in \(0, 1\].*got 0.0"), ({"scale": 1.5}, "--scale: .*1.5"),
     ({"scale": float("nan")}, "--scale: .*nan"), ({"data": "no-such-file.csv"}, "--data: no-such-file.csv: no such file"),
     ({"embedder": "no-such-embedder"}, "--embedder: unknown embedder 'no-such-embedder'"),
 ])
