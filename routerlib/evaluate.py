@@ -21,11 +21,18 @@
 Features are either a precomputed matrix ``X`` (n, d) row-aligned with the data (sentence
 embeddings, see :mod:`routerlib.embed`) or an unfitted embedder (a scikit-learn transformer of
 prompts, e.g. :class:`routerlib.embed.TfidfEmbedder`), which is then cloned and fitted on the
-training prompts of each split only.
+training prompts of each split only. A matrix must have exactly one finite row per prompt
+(:func:`check_features`): more or fewer rows would misalign every prompt with its features.
+
+Routers get read-only views of the data and features (:func:`routerlib.routers.base.read_only`),
+and what they return is checked (:func:`routerlib.routers.base.check_outcomes`); a broken
+contract raises :class:`~routerlib.routers.base.RouteError` naming the router, the seed and the
+dataset.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -36,7 +43,7 @@ from sklearn.base import clone
 from .metrics import aiq_table
 from .paper import PAPER_BEST, PAPER_GRIDS
 from .routers import ROUTERS, OvergenerateRouter
-from .routers.base import Outcomes, as_router
+from .routers.base import Outcomes, RouteError, as_router, check_outcomes, read_only
 from .routers.cascade import ERROR_RATES
 
 __all__ = [
@@ -53,11 +60,125 @@ __all__ = [
     "evaluate_predictive",
     "evaluate_out_of_domain",
     "evaluate_cascade",
+    "check_features",
+    "split_sizes",
+    "too_small",
+    "MIN_TRAIN",
 ]
 
 _SWEEP_COLS = ["dataset", "router", "params", "knob", "value", "cost", "quality"]
 #: the purpose key of the inner (train-in / validation) split (:meth:`RoutingData.split_mask`)
 INNER = "inner/"
+#: training rows :func:`select_params` needs to split off a validation part (fewer: nothing is scored)
+MIN_TRAIN = 10
+
+
+def check_features(X, data, prompts=None):
+    """``X`` when it can be used with ``data``: None, an embedder (``fit``/``transform``), or a numeric
+    matrix of shape (n, d) with one finite row per prompt; ``prompts`` (optional) one per prompt.
+
+    Raises
+    ------
+    ValueError
+        Naming both row counts when they differ, or how many rows hold NaN/inf and the first one's
+        row, sample id and dataset (nothing is dropped or filled in).
+    """
+    if prompts is not None and len(prompts) != data.n:
+        raise ValueError(f"prompts has {len(prompts)} entries but the data has {data.n} prompts; give one per prompt")
+    if X is None or (hasattr(X, "fit") and hasattr(X, "transform")):
+        return X
+    A = np.asarray(X)
+    if A.ndim != 2:
+        raise ValueError(f"X has shape {A.shape}; expected ({data.n}, d), one row of features per prompt")
+    if A.shape[0] != data.n:
+        raise ValueError(f"X has {A.shape[0]} rows but the data has {data.n} prompts; X needs exactly one row per "
+                         "prompt, in the data's order")
+    if A.dtype.kind not in "fiu":
+        raise ValueError(f"X has dtype {A.dtype}; expected numbers")
+    bad = ~np.isfinite(A).all(axis=1) if A.dtype.kind == "f" else np.zeros(A.shape[0], dtype=bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"X has {int(bad.sum())} row(s) with NaN or inf; the first is row {i} (sample id "
+                         f"{data.sample_id[i]!r}, dataset {data.dataset[i]!r}); embed those prompts again or leave "
+                         "their rows out of the data")
+    return A
+
+
+def split_sizes(n_ids: int, test_size: float = 0.3) -> tuple[int, int]:
+    """(training, test) sample ids of a dataset with ``n_ids`` ids under
+    :meth:`RoutingData.split_mask`'s rule: ``round(test_size * n_ids)`` test ids, at least one on
+    each side (with two or more ids). The same for every seed.
+
+    >>> split_sizes(13), split_sizes(14), split_sizes(9)
+    ((9, 4), (10, 4), (6, 3))
+    """
+    n_test = int(round(test_size * n_ids))
+    if n_ids >= 2:
+        n_test = min(max(n_test, 1), n_ids - 1)
+    return n_ids - n_test, n_test
+
+
+def too_small(spec: "RouterSpec", n_ids: int) -> tuple[str | None, tuple]:
+    """Whether a dataset of ``n_ids`` sample ids is too small for ``spec`` under the protocol's
+    splits (70/30, then 70/30 of the training part into train-in and validation).
+
+    Two rules, decided before anything runs (the split sizes depend only on ``n_ids``):
+
+    * every router needs :data:`MIN_TRAIN` training ids, so that a validation split exists (the
+      held-out configurations are chosen on it);
+    * a router that declares ``min_train_rows()`` (the fewest rows its ``fit`` can learn from) needs
+      that many train-in ids. Grid entries that ask for more are dropped from the grid for this
+      dataset; when none is left, the pair is too small. (Size parameters that a family caps, such
+      as KNN's ``n_neighbors`` or Avengers-Pro's ``n_clusters`` at the training rows, do not make
+      an entry infeasible: the family documents the cap, and dropping ``n_neighbors=40`` would
+      change which k's compete on datasets as large as MT-Bench.)
+
+    Returns
+    -------
+    why : str or None
+        Why the pair cannot run, or None.
+    grid : tuple of dict
+        The grid entries that can run (all of ``spec.grid`` when none is dropped).
+    """
+    n_train, _ = split_sizes(n_ids)
+    if n_train < MIN_TRAIN:
+        need = next(k for k in range(n_ids, 10 * MIN_TRAIN) if split_sizes(k)[0] >= MIN_TRAIN)
+        return (f"{n_ids} sample ids leave {n_train} for training, too few for a validation split (it needs "
+                f"{MIN_TRAIN} training ids, i.e. {need} sample ids)"), ()
+    n_train_in = n_train - split_sizes(n_train)[1]
+    ok = []
+    for params in spec.grid:
+        need = _min_train_rows(spec.make(params))
+        if n_train_in >= need:
+            ok.append(params)
+    if not ok:
+        need = min(_min_train_rows(spec.make(p)) for p in spec.grid)
+        return (f"{n_ids} sample ids leave {n_train_in} train-in rows; the router needs at least {need} to fit"), ()
+    return None, tuple(ok)
+
+
+def _min_train_rows(router) -> int:
+    f = getattr(router, "min_train_rows", None)
+    if f is None:
+        return 1
+    v = f() if callable(f) else f
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ValueError(f"{type(router).__name__}.min_train_rows gave {v!r}; expected an integer >= 1")
+    return int(v)
+
+
+@contextlib.contextmanager
+def naming(name: str, seed, dataset):
+    """Errors raised inside carry the router's name, the seed and the dataset: a broken router
+    contract (:class:`RouteError`) in its message, anything else as a note on the exception."""
+    where = f"router {name!r} on seed {seed}, dataset {dataset!r}"
+    try:
+        yield
+    except RouteError as e:
+        raise RouteError(f"{where}: {e}") from e
+    except Exception as e:
+        e.add_note(f"raised by {where}")
+        raise
 
 
 def param_str(params: Mapping) -> str:
@@ -73,7 +194,7 @@ def param_str(params: Mapping) -> str:
 
 # ----- the one sweep ----------------------------------------------------------------------
 def sweep(router, data, X=None, values=None, dataset: str | None = None, n: int | None = None,
-          return_outcomes: bool = False):
+          return_outcomes: bool = False, who: str | None = None):
     """Points of a fitted router over its knob.
 
     Parameters
@@ -86,6 +207,12 @@ def sweep(router, data, X=None, values=None, dataset: str | None = None, n: int 
         data, for ``dataset``, ``n`` values). Ignored (one point, value NaN) without a knob.
     return_outcomes : bool
         Also return the per-prompt :class:`~routerlib.routers.base.Outcomes` (k, n).
+    who : str, optional
+        The router's name in errors (default: its class name).
+
+    The router sees read-only views of ``data`` and ``X``; its outcomes are checked
+    (:func:`~routerlib.routers.base.check_outcomes`: one valid model index or -1, one finite cost
+    >= 0 and one quality in [0, 1] per prompt and value).
 
     Returns
     -------
@@ -97,7 +224,8 @@ def sweep(router, data, X=None, values=None, dataset: str | None = None, n: int 
         vals = router.knob_grid(n, dataset=dataset)
     else:
         vals = np.atleast_1d(np.asarray(values, dtype=float))
-    out = router.sweep_outcomes(data, X, None if router.knob is None else vals)
+    out = router.sweep_outcomes(read_only(data), read_only(X), None if router.knob is None else vals)
+    out = check_outcomes(out, len(vals), data.n, data.m, who or type(router).__name__)
     df = pd.DataFrame({"knob": router.knob or "", "value": vals, "cost": out.cost.sum(axis=1),
                        "quality": out.quality.mean(axis=1)})
     return (df, out) if return_outcomes else df
@@ -184,12 +312,14 @@ def _inner_sweeps(spec: RouterSpec, data, rows: np.ndarray, X, prompts, seed: in
     sub = data.select(rows)
     inner_test = sub.split_mask(seed=seed, purpose=INNER)
     tr_idx, va_idx = rows[~inner_test], rows[inner_test]
-    tr, va = data.select(tr_idx), data.select(va_idx)
-    Xtr, Xva = features(X, data, tr_idx, va_idx, prompts)
+    tr, va = read_only(data.select(tr_idx)), read_only(data.select(va_idx))
+    Xtr, Xva = (read_only(a) for a in features(X, data, tr_idx, va_idx, prompts))
     out = {}
-    for params in spec.grid:
-        r = spec.make(params, seed).fit(tr, Xtr)
-        out[param_str(params)] = sweep(r, va, Xva, n=n_knob, dataset=str(va.datasets[0]) if va.datasets else None)
+    label = str(va.datasets[0]) if va.datasets else None
+    with naming(spec.name, seed, label if len(va.datasets) == 1 else "/".join(va.datasets)):
+        for params in spec.grid:
+            r = spec.make(params, seed).fit(tr, Xtr)
+            out[param_str(params)] = sweep(r, va, Xva, n=n_knob, dataset=label, who=spec.name)
     out["__models__"] = va.model_points()
     return out
 
@@ -230,10 +360,11 @@ def select_params(spec: RouterSpec, data, rows: np.ndarray | None = None, X=None
     best : dict
     table : DataFrame (router, params, inner_aiq, selected)
     """
+    check_features(X, data, prompts)
     rows = np.arange(data.n) if rows is None else np.asarray(rows)
     grid = list(spec.grid)
     sweeps = None
-    if (len(grid) > 1 or keep_sweeps) and rows.size >= 10:
+    if (len(grid) > 1 or keep_sweeps) and rows.size >= MIN_TRAIN:
         sweeps = _inner_sweeps(spec, data, rows, X, prompts, seed, n_knob)
     if len(grid) == 1 or sweeps is None:
         scores, best = [np.nan] * len(grid), 0
@@ -244,7 +375,8 @@ def select_params(spec: RouterSpec, data, rows: np.ndarray | None = None, X=None
                         "selected": [i == best for i in range(len(grid))]})
     if keep_sweeps:
         if sweeps is None:
-            raise ValueError(f"{spec.name}: {rows.size} training rows are too few for a validation split")
+            raise ValueError(f"{spec.name}: {rows.size} training rows are too few for a validation split (it needs "
+                             f"{MIN_TRAIN}; the protocol leaves such a pair out beforehand, see too_small)")
         tab.attrs["sweeps"] = {k: v for k, v in sweeps.items() if k != "__models__"}
     return dict(grid[best]), tab
 
@@ -322,9 +454,10 @@ def evaluate_split(data, train_idx: np.ndarray, test_idx: np.ndarray, specs: Seq
     ``dataset`` labels the rows (default: the test rows' only dataset) and picks per-dataset
     knob grids. Returns (sweeps, selection, outcomes) frames/dict for :class:`EvalResult`.
     """
-    train, test = data.select(train_idx), data.select(test_idx)
+    check_features(X, data, prompts)
+    train, test = read_only(data.select(train_idx)), read_only(data.select(test_idx))
     label = dataset if dataset is not None else str(test.datasets[0]) if test.datasets else ""
-    Xtr, Xte = features(X, data, train_idx, test_idx, prompts)
+    Xtr, Xte = (read_only(a) for a in features(X, data, train_idx, test_idx, prompts))
     sweeps, sels, outs = [], [], {}
     for spec in specs:
         if select:
@@ -336,8 +469,9 @@ def evaluate_split(data, train_idx: np.ndarray, test_idx: np.ndarray, specs: Seq
         tab["router"] = spec.name + name_suffix
         tab.insert(0, "dataset", label)
         sels.append(tab)
-        r = spec.make(params, seed).fit(train, Xtr)
-        s, o = sweep(r, test, Xte, dataset=label, n=n_knob, return_outcomes=True)
+        with naming(spec.name + name_suffix, seed, label):
+            r = spec.make(params, seed).fit(train, Xtr)
+            s, o = sweep(r, test, Xte, dataset=label, n=n_knob, return_outcomes=True, who=spec.name + name_suffix)
         s.insert(0, "params", param_str(params))
         s.insert(0, "router", spec.name + name_suffix)
         s.insert(0, "dataset", label)
@@ -378,6 +512,7 @@ def evaluate_predictive(data, X=None, specs: Sequence[RouterSpec] | None = None,
     EvalResult
     """
     specs = paper_specs() if specs is None else list(specs)
+    check_features(X, data, prompts)
     test_mask = data.split_mask(seed)
     sweeps, sels, mps, ops, outs = [], [], [], [], {}
     for d in _progress(list(data.datasets if datasets is None else datasets), progress, "datasets"):
@@ -407,6 +542,7 @@ def evaluate_out_of_domain(data, X=None, held_out: Sequence[str] = ("mt-bench", 
     them); with fewer than two datasets nothing can be held out and the result is empty.
     """
     specs = paper_specs(("knn", "mlp"), select=False) if specs is None else list(specs)
+    check_features(X, data, prompts)
     test_mask = data.split_mask(seed)
     sweeps, sels, mps, ops = [], [], [], []
     if len(data.datasets) < 2:

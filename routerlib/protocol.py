@@ -24,11 +24,22 @@ paired by seed on one domain.
 A router that cannot route a dataset (:meth:`routerlib.routers.Router.refuses`: the agreement
 cascade on MBPP's code) is left out of that dataset with a warning, recorded in
 ``meta["refused"]``; it then has no reading over datasets (``all``), which would average others.
+A (router, dataset) pair that the dataset is too small for is left out the same way, decided
+before anything runs (:func:`routerlib.evaluate.too_small`: fewer than 10 training ids leave no
+validation split; a router's own ``min_train_rows``), with one warning naming every such pair
+and why. A dataset with fewer than :data:`MIN_IDS` sample ids is skipped altogether.
+
+What a router sees and returns is guarded: it gets read-only views of the data and features, its
+routes and outcomes are checked (:func:`routerlib.routers.base.check_outcomes`), and any error
+names the router, the seed and the dataset. Router names may not repeat or take the name of a
+row the protocol adds itself (:data:`RESERVED_NAMES`); ``X`` must have one finite row per prompt.
 
 Every (seed, dataset, router) is a job; jobs run in parallel with joblib (``n_jobs``; each worker
 limited to one BLAS/OpenMP thread), and are cached on disk (``joblib.Memory`` in
-``paths.cache_dir()/protocol``, keyed by the data, features, spec, seed and the routerlib source),
-so notebooks that share routers and seeds share the work. The same code runs on a cluster
+``paths.cache_dir()/protocol``, keyed by the data, features, spec, seed, the routerlib source and
+the code of a router from outside routerlib, :func:`router_code`), so notebooks that share
+routers and seeds share the work. A cache folder that cannot be written is read (finished jobs
+found there are reused) and the rest is computed without caching, with one warning naming it. The same code runs on a cluster
 through joblib's Dask or Ray backend (``backend="dask"`` inside a ``dask.distributed.Client``;
 see the README).
 
@@ -40,6 +51,12 @@ confidence intervals over seeds (:mod:`routerlib.metrics.stats`).
 from __future__ import annotations
 
 import hashlib
+import inspect
+import numbers
+import os
+import sys
+import types
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,34 +68,77 @@ from joblib import Memory, Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from . import paths
-from .evaluate import RouterSpec, evaluate_cascade, features, param_str, select_params
+from dataclasses import replace
+
+from .evaluate import (RouterSpec, check_features, evaluate_cascade, features, param_str, select_params,
+                       too_small)
+from .routers.base import check_outcomes, read_only
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import paired_differences, summarize, verdict
 
-__all__ = ["DEFAULT_SEEDS", "MIN_IDS", "ProtocolResult", "run_protocol", "parse_seeds", "registry_specs",
-           "cascade_over_seeds", "compare_runs"]
+__all__ = ["DEFAULT_SEEDS", "MIN_IDS", "RESERVED_NAMES", "SEED_LIMIT", "ProtocolResult", "run_protocol",
+           "parse_seeds", "registry_specs", "router_code", "cascade_over_seeds", "compare_runs"]
 
 DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: a dataset with fewer sample ids cannot be split 70/30 and then 70/30 again; it is skipped
 MIN_IDS = 10
+#: seeds lie in [0, SEED_LIMIT): routerlib.seeds mixes them modulo 2**32
+SEED_LIMIT = 2**32
+#: rows the protocol adds to every table itself; a router may not take their names
+RESERVED_NAMES = ("zero", "oracle (analytic)", "random (expected)", "best_single (test hindsight)")
 _SRC_HASH: str | None = None
 
 
+def _seed(v, token) -> int:
+    """One seed, checked: an integer (not a bool, not a float, not a string) in [0, 2**32)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise ValueError(f"seed {token!r} is not an integer ({type(v).__name__}); seeds are integers in "
+                         f"[0, {SEED_LIMIT})")
+    v = int(v)
+    if v < 0:
+        raise ValueError(f"seed {v} is negative; seeds are integers in [0, {SEED_LIMIT})")
+    if v >= SEED_LIMIT:
+        raise ValueError(f"seed {v} is too large; seeds are integers in [0, {SEED_LIMIT}) (2**32: larger ones would "
+                         "repeat the splits of smaller ones)")
+    return v
+
+
 def parse_seeds(seeds) -> tuple[int, ...]:
-    """Seeds from a sequence or a comma-separated string (``"0,1,2,3,4"``), refusing empty or duplicate ones.
+    """Seeds from a sequence of integers or a comma-separated string (``"0,1,2,3,4"``), checked.
+
+    Each seed must be an integer in ``[0, 2**32)`` (:data:`SEED_LIMIT`): not a bool, a float (not
+    even ``1.0``), a string inside a sequence, or a negative number; seeds may not repeat, and at
+    least one is needed. Distinct seeds in that range give distinct splits:
+    :func:`routerlib.seeds.stable_seed` maps ``seed`` to ``(seed * 1000003 + crc32(key)) mod 2**32``,
+    and 1000003 is odd, so the map is one-to-one on ``[0, 2**32)``.
 
     >>> parse_seeds("0, 1,2"), parse_seeds([3])
     ((0, 1, 2), (3,))
+
+    Raises
+    ------
+    ValueError
+        Naming the bad token or value (``seed 'a' is not an integer``).
     """
     if isinstance(seeds, str):
-        parts = [s.strip() for s in seeds.split(",") if s.strip()]
-        try:
-            seeds = [int(s) for s in parts]
-        except ValueError:
-            raise ValueError(f"seeds must be integers separated by commas; got {seeds!r}") from None
-    seeds = tuple(int(s) for s in seeds)
+        vals = []
+        for i, tok in enumerate(seeds.split(",")):
+            t = tok.strip()
+            if not t:
+                if seeds.strip():
+                    raise ValueError(f"seed #{i + 1} of {seeds!r} is empty; give integers separated by commas")
+                continue
+            if not t.lstrip("+-").isdigit() or not t.isascii():
+                raise ValueError(f"seed {t!r} is not an integer; give integers separated by commas, e.g. 0,1,2,3,4")
+            vals.append(_seed(int(t), t))
+        seeds = tuple(vals)
+    elif isinstance(seeds, (numbers.Number, bytes)) or not hasattr(seeds, "__iter__"):
+        raise ValueError(f"seeds must be a sequence of integers or a comma-separated string; got {seeds!r} "
+                         f"({type(seeds).__name__}); for one seed give [{seeds!r}] or '{seeds}'")
+    else:
+        seeds = tuple(_seed(v, v) for v in seeds)
     if not seeds:
         raise ValueError("no seeds given: the protocol needs at least one (default 0,1,2,3,4)")
     dup = sorted({s for s in seeds if seeds.count(s) > 1})
@@ -115,6 +175,142 @@ def _source_hash() -> str:
     return _SRC_HASH
 
 
+_INSTALLED = tuple(p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages")))
+
+
+def _code_fingerprint(code: types.CodeType, h) -> None:
+    """What a code object runs: its bytecode, names and constants (nested code recursively;
+    frozensets sorted, so string hashing does not matter). No addresses, no line numbers."""
+    h.update(code.co_code)
+    h.update(repr((code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars)).encode())
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            _code_fingerprint(c, h)
+        elif isinstance(c, frozenset):
+            h.update(repr(sorted(map(repr, c))).encode())
+        else:
+            h.update(repr(c).encode())
+
+
+def _functions_of(obj):
+    """The plain functions held by a class or module namespace (methods, static/class methods, properties)."""
+    for v in vars(obj).values():
+        if isinstance(v, (staticmethod, classmethod)):
+            v = v.__func__
+        if isinstance(v, property):
+            yield from (f for f in (v.fget, v.fset, v.fdel) if f is not None)
+        elif isinstance(v, types.FunctionType):
+            yield v
+
+
+def router_code(router) -> str | None:
+    """A fingerprint of the code of a router from outside routerlib, for the protocol's cache key.
+
+    For a registry name or a routerlib class: ``""`` (:func:`_source_hash` covers routerlib). For any
+    other object: the code as loaded in this process -- the bytecode and constants of every
+    function of its class and of the classes it derives from (routerlib's, the standard
+    library's and installed packages' left out), of every function and class defined in those
+    classes' modules, and the module-level numbers and strings there -- plus the module file's text
+    when there is one. So editing the router's ``route`` (and re-importing it) changes the key,
+    also in a notebook, where the module is ``__main__`` and has no file.
+
+    Returns None when the code cannot be read (an object without a Python class); the protocol
+    then runs that router without caching and says so.
+    """
+    if isinstance(router, str):
+        return ""
+    cls = type(router)
+    mods = {}
+    classes = [c for c in cls.__mro__ if not _foreign(c)]
+    if not classes:
+        return ""
+    h = hashlib.blake2b(digest_size=12)
+    try:
+        for c in classes:
+            h.update(f"{c.__module__}.{c.__qualname__}".encode())
+            for f in _functions_of(c):
+                _code_fingerprint(f.__code__, h)
+            mods[c.__module__] = sys.modules.get(c.__module__)
+        for name, mod in sorted(mods.items()):
+            if mod is None:
+                continue
+            h.update(name.encode())
+            for k, v in sorted(vars(mod).items()):
+                if isinstance(v, types.FunctionType) and v.__module__ == name:
+                    _code_fingerprint(v.__code__, h)
+                elif isinstance(v, type) and v.__module__ == name:
+                    for f in _functions_of(v):
+                        _code_fingerprint(f.__code__, h)
+                elif isinstance(v, (bool, int, float, str, bytes, tuple)) and not k.startswith("__"):
+                    h.update(f"{k}={v!r}".encode())
+            try:
+                h.update(inspect.getsource(mod).encode())
+            except (OSError, TypeError):  # no file (a notebook's __main__, a REPL): the loaded code above decides
+                pass
+    except (AttributeError, TypeError):
+        return None
+    return h.hexdigest()
+
+
+def _foreign(c: type) -> bool:
+    """True for classes whose code the cache key need not carry: routerlib's (the source hash),
+    builtins and the standard library's, and installed packages'."""
+    mod = c.__module__ or ""
+    if mod == "builtins" or mod.split(".")[0] == "routerlib" or mod.split(".")[0] in sys.stdlib_module_names:
+        return True
+    f = getattr(sys.modules.get(mod), "__file__", None) or ""
+    return bool(_INSTALLED) and f.startswith(_INSTALLED)
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (tried, not guessed from permissions: root ignores them)."""
+    probe = folder / f".probe-{os.getpid()}-{uuid.uuid4().hex}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True
+
+
+class _ReadOnlyCache:
+    """A cached job on a folder that cannot be written: reuse a finished job found there, compute
+    the others without storing them."""
+
+    def __init__(self, cached, func):
+        self.cached, self.func = cached, func
+
+    def __call__(self, *args):
+        try:
+            if self.cached.check_call_in_cache(*args):
+                return self.cached(*args)
+        except OSError:  # the cache wanted to write (e.g. its code record): compute instead
+            pass
+        return self.func(*args)
+
+
+def _protocol_job(cache: bool):
+    """The job function: cached in ``paths.cache_dir()/protocol``, read-only there when the folder
+    cannot be written (one warning naming it), or plain."""
+    if not cache:
+        return _run_job
+    try:
+        folder = paths.cache_dir() / "protocol"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        warnings.warn(f"cache folder {e.filename or os.environ.get('ROUTERLIB_CACHE', '')!s} cannot be made "
+                      f"({type(e).__name__}: {e.strerror or e}); the protocol runs without caching", stacklevel=3)
+        return _run_job
+    if _writable(folder):
+        return Memory(folder, verbose=0).cache(_run_job)
+    warnings.warn(f"cache folder {folder} cannot be written; the protocol reuses the finished jobs it finds there "
+                  "and computes the rest without caching them", stacklevel=3)
+    try:
+        return _ReadOnlyCache(Memory(folder, verbose=0).cache(_run_job), _run_job)
+    except OSError:
+        return _run_job
+
+
 # ----- one job: a router on one dataset and one seed ---------------------------------------------
 def _config_rows(out, hard, none, dearest, values) -> pd.DataFrame:
     """Per configuration (knob value): total cost, mean quality, quality on the hard and the
@@ -137,28 +333,34 @@ def _vertex_values(values: np.ndarray, cost: np.ndarray, quality: np.ndarray) ->
     return np.asarray(out)
 
 
+def _outcomes(router, test, Xte, values, who: str):
+    """``router.sweep_outcomes`` on read-only inputs, checked (one valid outcome per prompt and value)."""
+    out = router.sweep_outcomes(test, Xte, values)
+    return check_outcomes(out, 1 if values is None else len(values), test.n, test.m, who)
+
+
 def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> dict:
     """Selection, hindsight sweep and held-out configurations of ``spec`` on one dataset ``sub``."""
     del src  # part of the cache key only
     with threadpool_limits(1):
         test_mask = sub.split_mask(seed)
         tr_idx, te_idx = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
-        train, test = sub.select(tr_idx), sub.select(te_idx)
+        train, test = read_only(sub.select(tr_idx)), read_only(sub.select(te_idx))
         d = str(sub.datasets[0])
         # 1. selection on train-in -> validation (every grid entry is swept on validation)
         params, sel = select_params(spec, sub, tr_idx, X, seed, n_knob, prompts, keep_sweeps=True)
         val_sweep = sel.attrs.pop("sweeps")[param_str(params)]
         # 2. hindsight: the winner refitted on the training split, swept on the test split
-        Xtr, Xte = features(X, sub, tr_idx, te_idx, prompts)
+        Xtr, Xte = (read_only(a) for a in features(X, sub, tr_idx, te_idx, prompts))
         router = spec.make(params, seed).fit(train, Xtr)
         hard, none = F.recall_masks(test.quality)
         dearest = int(np.argmax(train.cost.mean(axis=0)))
         if router.knob is None:
             grid = np.array([np.nan])
-            out = router.sweep_outcomes(test, Xte)
+            out = _outcomes(router, test, Xte, None, spec.name)
         else:  # the knob values swept on validation, so the held-out ones are among them
             grid = val_sweep["value"].to_numpy(float)
-            out = router.sweep_outcomes(test, Xte, grid)
+            out = _outcomes(router, test, Xte, grid, spec.name)
         points = _config_rows(out, hard, none, dearest, grid)
         # 3. held-out: the validation hull's configurations, run on the test split
         vv, vc, vq = (val_sweep[k].to_numpy(float) for k in ("value", "cost", "quality"))
@@ -166,7 +368,7 @@ def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> 
             held_vals, held = np.array([np.nan]), points.copy()
         else:
             held_vals = _vertex_values(vv, vc, vq)
-            held = _config_rows(router.sweep_outcomes(test, Xte, held_vals), hard, none, dearest, held_vals)
+            held = _config_rows(_outcomes(router, test, Xte, held_vals, spec.name), hard, none, dearest, held_vals)
         val_at = pd.DataFrame({"value": vv, "val_cost": vc, "val_quality": vq}).drop_duplicates("value")
         held = held.merge(val_at, on="value", how="left") if router.knob is not None else held.assign(
             val_cost=vc[:1], val_quality=vq[:1])
@@ -175,7 +377,7 @@ def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> 
         if router.knob is None:
             perf = points.iloc[0]
         else:
-            perf = _config_rows(router.sweep_outcomes(test, Xte, [best_val["value"]]), hard, none, dearest,
+            perf = _config_rows(_outcomes(router, test, Xte, [best_val["value"]], spec.name), hard, none, dearest,
                                 np.array([best_val["value"]])).iloc[0]
     tag = dict(seed=seed, dataset=d, router=spec.name, params=param_str(params), knob=router.knob or "",
                reads_quality=bool(getattr(router, "reads_quality", False)))
@@ -234,7 +436,9 @@ class ProtocolResult:
         same domain: aiq, aiq_public, aiq_heldout, zero_aiq, zero_aiq_public, zero_aiq_heldout,
         c_min, c_max, c_public
     selection : seed, dataset, router, params, inner_aiq, selected
-    meta : seeds, datasets, skipped datasets, label, routers, refused ({'router/dataset': why})
+    meta : seeds, datasets, skipped datasets, label, routers, refused ({'router/dataset': why}: pairs
+        the router refuses or the dataset is too small for; not run, so the router has no reading
+        over datasets)
     """
 
     points: pd.DataFrame
@@ -465,30 +669,45 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     X : ndarray of shape (n, d), an unfitted embedder, or None
     seeds : sequence of int or "0,1,2,3,4"
     datasets : which datasets (default: every one present); one with fewer than :data:`MIN_IDS`
-        sample ids is skipped with a warning that names it
+        sample ids is skipped with a warning that names it; a (router, dataset) pair the dataset is
+        too small for (:func:`routerlib.evaluate.too_small`) is left out with a warning and recorded
+        in ``meta["refused"]``, like a pair the router refuses
     n_jobs, backend : joblib's (``n_jobs=-1``: every core; ``backend="dask"``/``"ray"`` on a cluster)
-    cache : reuse finished jobs from ``paths.cache_dir()/protocol``
+    cache : reuse finished jobs from ``paths.cache_dir()/protocol`` (keyed also by the code of a
+        router from outside routerlib, :func:`router_code`)
 
     Raises
     ------
     ValueError
-        On empty or duplicate seeds, or no dataset left to evaluate.
+        Before any work: on bad seeds (:func:`parse_seeds`), router names that are not unique
+        strings or that take a name in :data:`RESERVED_NAMES`, ``X`` without exactly one finite row
+        per prompt (:func:`routerlib.evaluate.check_features`), or no dataset left to evaluate.
     RuntimeError
-        When a router fails, naming the router, the seed and the dataset.
+        When a router fails, naming the router, the seed and the dataset (a broken contract --
+        a route that is not one model index per prompt, a write into the read-only data -- too).
     """
     seeds = parse_seeds(seeds)
     specs = list(specs)
     names = [s.name for s in specs]
-    if len(set(names)) != len(names) or "zero" in names:
-        raise ValueError(f"router names must be unique and not 'zero' (the Zero router is always included); got {names}")
+    odd = [n for n in names if not isinstance(n, str) or not n.strip()]
+    if odd:
+        raise ValueError(f"router names must be non-empty strings; got {odd}")
+    taken = [n for n in names if n in RESERVED_NAMES]
+    if taken:
+        raise ValueError(f"router name(s) {taken} are taken by rows the protocol adds itself "
+                         f"({', '.join(map(repr, RESERVED_NAMES))}); rename the router")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"router names must be unique; {dup} appear more than once")
+    X = check_features(X, data, prompts)
     wanted = list(data.datasets if datasets is None else datasets)
     missing = [d for d in wanted if d not in data.datasets]
     if missing:
         raise ValueError(f"dataset(s) {missing} not in this data; it has {data.datasets}")
-    ok, skipped = [], []
+    ok, skipped, n_ids = [], [], {}
     for d in wanted:
-        n_ids = len(np.unique(data.sample_id[data.dataset == d].astype(str)))
-        (ok if n_ids >= MIN_IDS else skipped).append(d)
+        n_ids[d] = len(np.unique(data.sample_id[data.dataset == d].astype(str)))
+        (ok if n_ids[d] >= MIN_IDS else skipped).append(d)
     for d in skipped:
         warnings.warn(f"{data.name}: dataset {d!r} has fewer than {MIN_IDS} sample ids; skipped by the protocol",
                       stacklevel=2)
@@ -501,23 +720,48 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         feats[d] = X if X is None or hasattr(X, "fit") else np.asarray(X)[rows]
         # the texts matter only to an embedder fitted per split; leaving them out otherwise keeps one cache key
         texts[d] = None if prompts is None or not hasattr(X, "fit") else np.asarray(prompts, dtype=object)[rows]
-    job = _run_job
-    if cache:
-        job = Memory(paths.cache_dir() / "protocol", verbose=0).cache(_run_job)
-    src = _source_hash()
     refused = {}  # (router, dataset) -> why: routers that cannot route a dataset (Router.refuses)
+    small = {}  # (router, dataset) -> why: datasets too small for the router (evaluate.too_small)
+    grids = {}  # (router, dataset) -> the grid entries that can run there
     for sp in specs:
         r = sp.make()
         for d in ok:
             why = r.refuses(subs[d])  # make() always gives a Router (as_router wraps plain objects)
             if why:
                 refused[(sp.name, d)] = why
+                continue
+            why, grid = too_small(sp, n_ids[d])
+            if why:
+                small[(sp.name, d)] = why
+            else:
+                grids[(sp.name, d)] = grid
     if refused:
         warnings.warn("left out by the protocol (the router refuses the dataset): " + "; ".join(
             f"{r} on {d}" for r, d in refused), stacklevel=2)
+    if small:
+        warnings.warn("left out by the protocol (the dataset is too small for the router): " + "; ".join(
+            f"{r} on {d!r} ({why})" for (r, d), why in small.items()), stacklevel=2)
+    dropped = {(sp.name, d): [g for g in sp.grid if g not in grids[(sp.name, d)]] for sp in specs for d in ok
+               if (sp.name, d) in grids and len(grids[(sp.name, d)]) < len(sp.grid)}
+    if dropped:
+        warnings.warn("grid entries the dataset is too small for (min_train_rows), dropped there: " + "; ".join(
+            f"{r} on {d!r}: {', '.join(param_str(g) for g in gs)}" for (r, d), gs in dropped.items()), stacklevel=2)
+    refused.update(small)
+    job = _protocol_job(cache)
+    src = _source_hash()
+    code = {}
+    for sp in specs:
+        code[sp.name] = router_code(sp.router)
+    uncached = [n for n, c in code.items() if c is None]
+    if uncached and cache:
+        warnings.warn(f"the code of router(s) {uncached} cannot be read, so their results are computed without "
+                      "caching (a cache keyed without the code could serve numbers of an older version)", stacklevel=2)
     order = sorted(((s, d, sp) for s in seeds for d in ok for sp in specs if (sp.name, d) not in refused),
                    key=lambda t: -subs[t[1]].n)
-    tasks = [delayed(_guarded)(job, subs[d], feats[d], texts[d], sp, s, n_knob, src) for s, d, sp in order]
+    tasks = [delayed(_guarded)(job if code[sp.name] is not None else _run_job, subs[d], feats[d], texts[d],
+                               sp if grids[(sp.name, d)] == tuple(sp.grid) else replace(sp, grid=grids[(sp.name, d)]),
+                               s, n_knob, f"{src}:{code[sp.name]}")
+             for s, d, sp in order]
     it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
     if progress:
         from tqdm import tqdm
@@ -525,10 +769,9 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         it = tqdm(it, total=len(tasks), desc=f"protocol ({len(seeds)} seeds x {len(ok)} datasets x {len(specs)} routers)")
     outs = list(it)
     base = [_baselines(subs[d], s) for s in seeds for d in ok]
-    points = pd.concat([o["points"] for o in outs], ignore_index=True)
-    heldout = pd.concat([o["heldout"] for o in outs], ignore_index=True)
-    perf = pd.concat([o["perf"] for o in outs], ignore_index=True)
-    selection = pd.concat([o["selection"] for o in outs], ignore_index=True)
+    points, heldout, perf, selection = (pd.concat([o[k] for o in outs], ignore_index=True) if outs else
+                                        pd.DataFrame(columns=_EMPTY[k]) for k in ("points", "heldout", "perf",
+                                                                                  "selection"))
     models = pd.concat([b["models"] for b in base], ignore_index=True)
     refs = pd.DataFrame([b["refs"] for b in base])
     # back to a stable order: seed, then dataset (as asked), then router (as given)
@@ -544,6 +787,13 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     return ProtocolResult(points, heldout, perf, models, refs, aiq, selection,
                           meta={"seeds": list(seeds), "datasets": ok, "skipped": skipped, "label": data.label,
                                 "routers": names, "refused": {f"{r}/{d}": w for (r, d), w in refused.items()}})
+
+
+_TAG = ["seed", "dataset", "router", "params", "knob", "reads_quality"]
+_CONFIG = ["value", "cost", "quality", "quality_hard", "quality_none", "share_dearest"]
+#: the columns of each table when no (router, dataset) pair ran (every one left out)
+_EMPTY = {"points": _CONFIG + _TAG, "heldout": _CONFIG + ["val_cost", "val_quality"] + _TAG, "perf": _CONFIG + _TAG,
+          "selection": ["router", "params", "inner_aiq", "selected", "seed", "dataset"]}
 
 
 def _guarded(job, sub, X, prompts, spec, seed, n_knob, src):

@@ -5,8 +5,10 @@ converted to ``.ipynb`` in ``--out``, executed there with the parameters ``data`
 ``scale``, ``seeds`` and ``embedder`` injected, and left in ``--out`` for nbval to re-check.
 Figures go to ``figures/<data name>/`` (or under ``$ROUTERLIB_FIGURES``).
 
-Before the first notebook runs, the data and the embedder are checked (an unknown embedder is
-refused with the list of names) and every prompt the notebooks will embed is embedded once, with a
+Before anything else (a download, the embedding pass, the first notebook), every argument is
+checked (:func:`check_args`: the data, ``--seed`` and ``--seeds`` as integers in [0, 2**32), the
+seeds distinct, ``--scale`` in (0, 1], the embedder known; a bad value fails at once with a message
+naming the argument and the value), and then every prompt the notebooks will embed is embedded once, with a
 progress bar (both prompt views where the data needs them, and the RAG set when a notebook reads
 it), so the notebooks find their embeddings in the cache. Then one line per notebook: its elapsed
 time and an ETA from the previous run's timings (``build/.timings.json``). The kernels' stderr
@@ -149,16 +151,35 @@ def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: lis
 
 
 # ----- the run ----------------------------------------------------------------------------------
-def check_embedder(name: str) -> int:
-    """0 when ``name`` is an embedder that runs here; else 2, with the list of names on stderr."""
-    from routerlib.embed import check_embedder as check
+def check_args(data, seed, scale, seeds, embedder) -> str:
+    """Every argument of a run, checked before any work; returns ``data`` ready for ``load`` (a
+    file path made absolute).
 
+    Raises
+    ------
+    ValueError
+        ``--<argument>: <why>``, naming the argument and its bad value.
+    """
+    from routerlib.data import check_source
+    from routerlib.embed import check_embedder as check_emb
+    from routerlib.protocol import parse_seeds
+
+    for flag, value in (("--seed", [seed]), ("--seeds", seeds)):
+        try:
+            parse_seeds(value)
+        except ValueError as e:
+            raise ValueError(f"{flag}: {e}") from None
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < float(scale) <= 1:
+        raise ValueError(f"--scale: scale must be a number in (0, 1] (the share of each dataset's rows); got {scale!r}")
     try:
-        check(name)
+        out = check_source(data, scale, seed)
+    except (ValueError, OSError) as e:
+        raise ValueError(f"--data: {e}") from None
+    try:
+        check_emb(embedder)
     except ValueError as e:
-        print(f"error: --embedder: {e}", file=sys.stderr)
-        return 2
-    return 0
+        raise ValueError(f"--embedder: {e}") from None
+    return out
 
 
 def main(argv=None) -> int:
@@ -173,11 +194,11 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", default=None, help="notebook numbers to run (default: all)")
     args = ap.parse_args(argv)
 
-    from routerlib.data import check_source, fetch_hub_file
+    from routerlib.data import fetch_hub_file
 
-    try:  # DATA, SCALE and SEED, checked before any notebook runs; a file path made absolute
-        data = check_source(args.data, args.scale, args.seed)
-    except (ValueError, OSError) as e:
+    try:  # DATA, SEED, SEEDS, SCALE and EMBEDDER, before any download, embedding or notebook
+        data = check_args(args.data, args.seed, args.scale, args.seeds, args.embedder)
+    except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if data in {"routerbench-0shot", "routerbench-5shot"}:  # download (once) before any notebook runs
@@ -186,8 +207,6 @@ def main(argv=None) -> int:
         except RuntimeError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    if check_embedder(args.embedder):
-        return 2
 
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
     if args.only:

@@ -176,3 +176,227 @@ def test_bring_your_own_router_on_sim_and_on_a_file(tmp_path):
         mine = lb[lb.router == "mine"]
         assert {"aiq", "aiq_heldout", "aiq_minus_zero", "acc", "gain_b"} <= set(mine.metric)
         assert set(mine.dataset) == {"mbpp", "winogrande", "all"}
+
+
+# ----- datasets too small for a router: left out, not fatal ----------------------------------------
+def _with_small(n_small: int = 13):
+    data, X = make_data(n_per=60, datasets=("alpha",))
+    small, Xs = make_data(n_per=n_small, datasets=("beta",), seed=1)
+    from routerlib.data import RoutingData
+
+    both = RoutingData.from_arrays(np.r_[data.quality, small.quality], np.r_[data.cost, small.cost],
+                                   models=data.models, prompts=np.r_[data.prompt, small.prompt],
+                                   dataset=np.r_[data.dataset, small.dataset],
+                                   sample_id=np.r_[data.sample_id, small.sample_id], name="toy")
+    return both, np.r_[X, Xs]
+
+
+def test_a_dataset_too_small_for_a_router_is_left_out_with_one_warning():
+    data, X = _with_small(13)
+    specs = [RouterSpec("knn", "knn", grid=({"n_neighbors": 5}, {"n_neighbors": 40})), RouterSpec("best_single", "best_single")]
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        res = run_protocol(data, specs, X, seeds=(0, 1), cache=False, progress=False)
+    small = [str(x.message) for x in w if "too small" in str(x.message)]
+    assert len(small) == 1, [str(x.message) for x in w]
+    assert "knn on 'beta'" in small[0] and "best_single on 'beta'" in small[0] and "9 for training" in small[0]
+    assert set(res.meta["refused"]) == {"knn/beta", "best_single/beta"}
+    assert "validation split" in res.meta["refused"]["knn/beta"]
+    assert res.meta["datasets"] == ["alpha", "beta"] and res.meta["skipped"] == []
+    assert set(res.points.dataset) == {"alpha"}  # the other dataset's pairs ran
+    assert set(res.aiq[res.aiq.dataset == "beta"].router) == {"zero"}
+    lb, ps = res.leaderboard(), res.per_seed()
+    assert not len(lb[(lb.router == "knn") & (lb.dataset.isin(["beta", "all"]))])  # no reading over datasets
+    assert len(lb[(lb.router == "knn") & (lb.dataset == "alpha") & (lb.metric == "aiq_heldout")]) == 1
+    assert len(ps[(ps.router == "zero") & (ps.dataset == "beta") & (ps.metric == "acc")]) == 2  # baselines still there
+    assert res.aiq_summary() is not None and len(res.split_points(0))
+
+
+def test_every_pair_too_small_gives_baselines_only():
+    data, X = _with_small(12)
+    data = data.select(data.dataset == "beta")
+    with pytest.warns(UserWarning, match="too small"):
+        res = run_protocol(data, registry_specs(["best_single"]), X[-data.n:], seeds=[0], cache=False, progress=False)
+    assert res.points.empty and res.routers == [] and set(res.aiq.router) == {"zero"}
+    assert {"oracle (analytic)", "zero"} <= set(res.leaderboard().router)
+
+
+def test_split_sizes_follow_split_mask():
+    from routerlib.data import RoutingData
+    from routerlib.evaluate import split_sizes
+
+    for n in range(2, 40):
+        rd = RoutingData.from_arrays(np.zeros((n, 2)), np.zeros((n, 2)))
+        for seed in (0, 7):
+            test = rd.split_mask(seed)
+            assert split_sizes(n) == (int((~test).sum()), int(test.sum())), n
+
+
+class Needy:
+    """A router that declares the fewest training rows its fit can learn from."""
+
+    def __init__(self, need: int = 1):
+        self.need = need
+
+    def get_params(self, deep=True):
+        return {"need": self.need}
+
+    def set_params(self, **kw):
+        self.need = kw.get("need", self.need)
+        return self
+
+    def min_train_rows(self):
+        return self.need
+
+    def fit(self, data, X=None):
+        if data.n < self.need:
+            raise ValueError(f"needs {self.need} rows, got {data.n}")
+        return self
+
+    def route(self, data, X=None):
+        return np.zeros(data.n, dtype=int)
+
+
+def test_too_small_rules():
+    from routerlib.evaluate import too_small
+
+    spec = RouterSpec("knn", "knn", grid=({"n_neighbors": 5}, {"n_neighbors": 40}))
+    why, grid = too_small(spec, 13)
+    assert "13 sample ids leave 9 for training" in why and "14 sample ids" in why and grid == ()
+    assert too_small(spec, 14) == (None, tuple(spec.grid))  # n_neighbors is capped, not infeasible
+    needy = RouterSpec("needy", Needy(), grid=({"need": 1}, {"need": 30}))
+    assert too_small(needy, 70) == (None, ({"need": 1}, {"need": 30}))  # 49 training ids, 34 train-in
+    why, grid = too_small(needy, 40)  # 28 training, 20 train-in: need=30 cannot fit
+    assert why is None and grid == ({"need": 1},)
+    why, grid = too_small(RouterSpec("needy", Needy(), grid=({"need": 30},)), 40)
+    assert "20 train-in rows" in why and "at least 30" in why
+
+
+def test_an_infeasible_grid_entry_is_dropped_with_a_warning():
+    data, X = make_data(n_per=40, datasets=("alpha",))
+    spec = RouterSpec("needy", Needy(), grid=({"need": 1}, {"need": 30}))
+    with pytest.warns(UserWarning, match=r"needy on 'alpha': need=30"):
+        res = run_protocol(data, [spec], X, seeds=[0], cache=False, progress=False)
+    assert list(res.selection.params) == ["need=1"]
+
+
+@pytest.mark.skipif(not __import__("routerlib.paths").paths.SHARED_ROUTERBENCH.exists(), reason="real rows absent")
+def test_real_winogrande_cut_to_13_rows_is_left_out_not_fatal():
+    from routerlib.paths import SHARED_ROUTERBENCH
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = load_routerbench(SHARED_ROUTERBENCH)
+    wino = np.flatnonzero(real.dataset == "winogrande")[:13]
+    arc = np.flatnonzero(real.dataset == "arc-challenge")[:60]
+    data = real.select(np.r_[arc, wino])
+    with pytest.warns(UserWarning, match=r"too small.*random_score on 'winogrande'"):
+        res = run_protocol(data, registry_specs(["random_score"]), None, seeds=[0, 1], cache=False, progress=False)
+    assert res.meta["refused"].keys() == {"random_score/winogrande"}
+    assert set(res.points.dataset) == {"arc-challenge"}
+
+
+# ----- seeds --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad, msg", [
+    ("a,b", "seed 'a' is not an integer"), ("0,1.5", "seed '1.5' is not an integer"),
+    ("1.0", "seed '1.0' is not an integer"), ("0,-1", "seed -1 is negative"), (f"{2**32}", "too large"),
+    ("0,,1", "seed #2 of '0,,1' is empty"), ("1,1", "duplicate seeds"), ("", "no seeds"), ([True], "not an integer"),
+    ([1.5], "not an integer"), ([1.0], r"not an integer \(float\)"), (["1"], r"not an integer \(str\)"),
+    ([-3], "negative"), ([2**32], "too large"), (3, "for one seed give"), (None, "sequence of integers"),
+])
+def test_parse_seeds_refuses(bad, msg):
+    with pytest.raises(ValueError, match=msg):
+        parse_seeds(bad)
+
+
+def test_parse_seeds_accepts_and_distinct_seeds_give_distinct_splits():
+    from routerlib.seeds import stable_seed
+
+    assert parse_seeds(" 0, +1,2 ") == (0, 1, 2) and parse_seeds(np.array([4, 5])) == (4, 5)
+    assert parse_seeds([2**32 - 1]) == (2**32 - 1,) and all(type(s) is int for s in parse_seeds(np.arange(2)))
+    # stable_seed multiplies by an odd number modulo 2**32: one-to-one on [0, 2**32), so distinct seeds differ
+    seeds = [0, 1, 2, 2**31, 2**32 - 1]
+    assert len({stable_seed(s, "mmlu") for s in seeds}) == len(seeds)
+
+
+# ----- the cache: keyed by a user's router code, and a folder that cannot be written --------------
+ROUTER_SRC = '''
+import numpy as np
+
+class Pick:
+    def fit(self, data, X=None):
+        return self
+
+    def route(self, data, X=None):
+        return np.full(data.n, {model}, dtype=int)
+'''
+
+
+def test_editing_a_users_router_changes_the_cached_numbers(tmp_path, monkeypatch):
+    import importlib
+    import shutil
+    import sys
+
+    from routerlib.protocol import router_code
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod_file = tmp_path / "my_pick_router.py"
+    mod_file.write_text(ROUTER_SRC.format(model=0))
+    data, X = make_data(n_per=30, datasets=("alpha",))
+
+    def run():
+        mod = importlib.import_module("my_pick_router")
+        return run_protocol(data, [RouterSpec("pick", mod.Pick())], X, seeds=[0], progress=False), mod
+
+    try:
+        a, mod = run()
+        key_a = router_code(mod.Pick())
+        again, _ = run()  # unchanged code: the cache serves the same numbers
+        pd.testing.assert_frame_equal(a.points, again.points)
+        mod_file.write_text(ROUTER_SRC.format(model="(3)"))  # edit route(), then re-import
+        shutil.rmtree(tmp_path / "__pycache__", ignore_errors=True)  # a same-second, same-size .pyc would be reused
+        importlib.reload(mod)
+        b, mod = run()
+        assert router_code(mod.Pick()) != key_a
+        test = data.select(data.split_mask(0))
+        assert a.points.cost.iloc[0] == pytest.approx(test.cost[:, 0].sum())
+        assert b.points.cost.iloc[0] == pytest.approx(test.cost[:, 3].sum())  # the new code's numbers, not the old
+    finally:
+        sys.modules.pop("my_pick_router", None)
+    assert router_code("knn") == "" and router_code(__import__("routerlib").routers.KNNRouter()) == ""
+
+
+def test_a_cache_folder_that_cannot_be_written_is_read_and_named(tmp_path, monkeypatch):
+    import routerlib.protocol as P
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    data, X = make_data(n_per=30, datasets=("alpha",))
+    spec = [RouterSpec("knn", "knn", {"n_neighbors": 5})]
+    first = run_protocol(data, spec, X, seeds=[0], progress=False)
+    stored = sorted((tmp_path / "protocol").rglob("output.pkl"))
+    assert stored
+    # tests run as root, where permissions do not stop writes: the probe is what says "read-only"
+    monkeypatch.setattr(P, "_writable", lambda folder: False)
+    with pytest.warns(UserWarning, match=f"cache folder {tmp_path / 'protocol'} cannot be written") as w:
+        again = run_protocol(data, spec, X, seeds=[0, 1], progress=False)
+    assert sum("cache folder" in str(x.message) for x in w) == 1
+    pd.testing.assert_frame_equal(first.points, again.points[again.points.seed == 0].reset_index(drop=True))
+    assert sorted((tmp_path / "protocol").rglob("output.pkl")) == stored  # seed 1 computed, not stored
+
+
+def test_a_cache_folder_that_cannot_be_made_runs_uncached(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(blocker / "cache"))
+    data, X = make_data(n_per=30, datasets=("alpha",))
+    with pytest.warns(UserWarning, match="cache folder .*a-file.* cannot be made"):
+        res = run_protocol(data, [RouterSpec("best_single", "best_single")], X, seeds=[0], progress=False)
+    assert len(res.points) == 1
+
+
+def test_the_real_writable_probe(tmp_path):
+    from routerlib.protocol import _writable
+
+    assert _writable(tmp_path) and not _writable(tmp_path / "missing")
+    assert not list(tmp_path.iterdir())  # the probe leaves nothing behind

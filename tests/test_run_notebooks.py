@@ -107,3 +107,46 @@ def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch,
     assert len(lines) == 2 and "last run" not in lines[0] and "ETA" in lines[1], out
     assert "without encryption" not in err and "IProgress" not in err, err
     assert (tmp_path / "out" / "00_fig2_hull_aiq.ipynb").exists()
+
+
+@pytest.mark.parametrize("kw, msg", [
+    ({"seeds": "a,b"}, "--seeds: seed 'a' is not an integer"), ({"seeds": "0,0"}, "--seeds: duplicate seeds"),
+    ({"seeds": "0,-1"}, "--seeds: seed -1 is negative"), ({"seeds": str(2**32)}, "--seeds: seed 4294967296 is too large"),
+    ({"seed": -1}, "--seed: seed -1 is negative"), ({"seed": 2**32}, "--seed: .*too large"),
+    ({"scale": 0.0}, r"--scale: scale must be a number in \(0, 1\].*got 0.0"), ({"scale": 1.5}, "--scale: .*1.5"),
+    ({"scale": float("nan")}, "--scale: .*nan"), ({"data": "no-such-file.csv"}, "--data: no-such-file.csv: no such file"),
+    ({"embedder": "no-such-embedder"}, "--embedder: unknown embedder 'no-such-embedder'"),
+])
+def test_check_args_names_the_argument_and_value(kw, msg):
+    args = {"data": "sim", "seed": 0, "scale": 1.0, "seeds": "0,1,2,3,4", "embedder": "tfidf"} | kw
+    with pytest.raises(ValueError, match=msg):
+        RN.check_args(**args)
+
+
+def test_check_args_accepts_good_values():
+    assert RN.check_args("sim", 3, 0.1, "0,1", "tfidf") == "sim"
+
+
+def test_bad_seeds_fail_before_the_embedding_pass(tmp_path, monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr(RN, "embed_once", lambda *a, **k: ran.append("embed"))
+    monkeypatch.setattr(RN.pm, "execute_notebook", lambda *a, **k: ran.append("notebook"))
+    assert RN.main(["--seeds", "0,x", "--out", str(tmp_path / "out")]) == 2
+    assert "--seeds: seed 'x' is not an integer" in capsys.readouterr().err
+    assert not ran and not (tmp_path / "out").exists()
+
+
+def test_the_script_exits_at_once_on_bad_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ROUTERLIB_FIGURES=str(tmp_path / "fig"))
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--seeds", "a,b", "--out",
+                        str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=120)
+    took = time.perf_counter() - t0
+    assert p.returncode == 2 and "--seeds: seed 'a' is not an integer" in p.stderr, p.stderr
+    assert "[1/" not in p.stdout and "embeddings" not in p.stdout and not (tmp_path / "out").exists()
+    assert took < 60  # imports only: no embedding, no notebook

@@ -4,11 +4,25 @@
   work); ``fit`` returns ``self``; learned attributes end in ``_``.
 * ``fit(data, X=None)``: ``data`` is the training :class:`~routerlib.data.RoutingData`,
   ``X`` an optional (n, d) array of prompt features (predictive routers need it).
-* ``route(data, X=None) -> ndarray (n,) of int``: the model index chosen per prompt (for a
-  cascade: the model whose answer is returned; -1 where no model answers).
+* ``route(data, X=None) -> ndarray (n,) of int``: the model index chosen per prompt, in
+  ``[0, m)``, or ``-1``: **no model answers** the prompt (a cascade whose cap affords no model,
+  a router that abstains). A prompt routed to -1 costs 0 and scores 0 (the null router of the
+  paper's section 3.1), unless the router's own ``outcome`` says what was spent.
 * ``outcome(data, X=None) -> (cost (n,), quality (n,))``: what each prompt costs and scores
   under the router. By default the chosen model's cost and quality; routers that call several
   models (cascades, overgenerate-and-rerank) override it.
+
+The contract is checked, never coerced (:func:`check_choice`, :func:`check_outcomes`, used by
+:meth:`Router.outcome`, :meth:`Router.sweep_outcomes`, the wrapper of a plain object and
+:func:`routerlib.evaluate.sweep`): a route of the wrong length or shape (a length-1 array is not
+broadcast), of floats (also whole ones such as ``2.0``: a float is not an index), NaN, booleans,
+strings or model names, or with a value outside ``[-1, m)`` raises :class:`RouteError`, naming
+the router, the value and its position; the protocols add the seed and the dataset. An outcome
+must have one finite cost >= 0 and one quality in [0, 1] per prompt, quality 0 where no model
+answers.
+
+Routers see read-only data (:func:`read_only`): the protocols hand ``fit`` and ``route`` views of
+the arrays that cannot be written, so a router cannot change what it is scored on.
 
 The knob
 --------
@@ -26,13 +40,125 @@ a family proposes its default grid as the class attribute :attr:`Router.param_gr
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["Router", "Outcomes", "store_args", "as_router"]
+__all__ = ["Router", "Outcomes", "RouteError", "NO_MODEL", "store_args", "as_router", "check_choice",
+           "check_outcomes", "read_only"]
+
+#: the one route value that is not a model index: no model answers the prompt (cost 0, quality 0)
+NO_MODEL = -1
+
+
+class RouteError(ValueError):
+    """A router broke the contract: what ``route``/``outcome``/``sweep_outcomes`` returned is not
+    one integer model index (or -1) per prompt, or not one valid outcome per prompt."""
+
+
+def _where(index) -> str:
+    return f"[{', '.join(str(int(i)) for i in index)}]" if len(index) > 1 else f"[{int(index[0])}]"
+
+
+def check_choice(choice, n: int, m: int, who: str = "router", name: str = "route") -> np.ndarray:
+    """``choice`` as an int64 array of shape (n,) when it is one model index in ``[0, m)`` or -1
+    (:data:`NO_MODEL`) per prompt; else :class:`RouteError` naming ``who``, the offending value and
+    its position.
+
+    Nothing is coerced: integers of any width pass; floats (whole or not), NaN, booleans, strings,
+    objects, and a shape other than (n,) are refused (a length-1 array is not broadcast).
+
+    >>> check_choice([0, 2, -1], 3, 3).tolist()
+    [0, 2, -1]
+    >>> check_choice([0, 1.5, 2], 3, 3)
+    Traceback (most recent call last):
+    ...
+    routerlib.routers.base.RouteError: router: route returned float64 values (choice[1] = 1.5); expected integer model indices in [0, 3) or -1 (no model)
+    """
+    want = f"expected integer model indices in [0, {m}) or -1 (no model)"
+    if choice is None:
+        raise RouteError(f"{who}: {name} returned None; {want}, one per prompt ({n})")
+    c = np.asarray(choice)
+    if c.shape != (n,):
+        raise RouteError(f"{who}: {name} returned shape {c.shape}; expected ({n},), one model index per prompt"
+                         + (" (a single value is not broadcast)" if c.size == 1 and n != 1 else ""))
+    if c.dtype.kind != "i" and c.dtype.kind != "u":
+        what = {"b": "booleans", "f": f"{c.dtype} values", "c": "complex values", "U": "strings", "S": "bytes",
+                "O": "objects"}.get(c.dtype.kind, f"{c.dtype} values")
+        if c.dtype.kind == "f":
+            bad = np.flatnonzero(~np.isfinite(c) | (c != np.round(c)))
+            i = int(bad[0]) if bad.size else 0
+        else:
+            i = 0
+            if c.dtype.kind == "O":  # name the first element that is not a plain integer
+                bad = [k for k, v in enumerate(c) if isinstance(v, bool) or not isinstance(v, (int, np.integer))]
+                i = bad[0] if bad else 0
+        hint = " (model names are not indices: use the column of data.models)" if c.dtype.kind in "USO" else ""
+        v = c[i].item() if hasattr(c[i], "item") else c[i]
+        if c.dtype.kind == "f" and np.isfinite(v) and v == round(v):
+            hint = " (a float is not an index, even a whole one: return integers)"
+        raise RouteError(f"{who}: {name} returned {what} (choice[{i}] = {v!r}); {want}{hint}")
+    bad = np.flatnonzero((c < NO_MODEL) | (c >= m))
+    if bad.size:
+        i = int(bad[0])
+        raise RouteError(f"{who}: {name} returned choice[{i}] = {int(c[i])} ({bad.size} value(s) outside [-1, {m})); "
+                         f"{want}")
+    return c.astype(np.int64, copy=False)
+
+
+def check_outcomes(out: "Outcomes", k: int, n: int, m: int, who: str = "router") -> "Outcomes":
+    """``out`` when its choice is (k, n) valid indices (:func:`check_choice`, row by row) and its
+    cost and quality are (k, n) finite floats, cost >= 0, quality in [0, 1] and 0 where no model
+    answers; else :class:`RouteError` naming ``who``, the value and its position (value, prompt)."""
+    ch = np.asarray(out.choice)
+    if ch.ndim != 2 or ch.shape != (k, n):
+        raise RouteError(f"{who}: sweep_outcomes returned choices of shape {ch.shape}; expected ({k}, {n}) "
+                         "(knob values, prompts)")
+    for r in range(k):
+        check_choice(ch[r], n, m, who, name=f"route at knob value #{r}")
+    arrays = {}
+    for what in ("cost", "quality"):
+        a = np.asarray(getattr(out, what))
+        if a.shape != (k, n):
+            raise RouteError(f"{who}: outcome returned {what} of shape {a.shape}; expected ({n},) per knob value, "
+                             f"one per prompt")
+        if a.dtype.kind not in "fiu":
+            raise RouteError(f"{who}: outcome returned {what} of dtype {a.dtype}; expected numbers")
+        a = a.astype(float, copy=False)
+        bad = ~np.isfinite(a)
+        if what == "cost":
+            bad |= a < 0
+            rule = "finite and >= 0 (USD)"
+        else:
+            bad |= (a < 0) | (a > 1) | ((ch == NO_MODEL) & (a != 0))
+            rule = "finite, in [0, 1], and 0 where no model answers (choice -1)"
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            at = f"{what}[{j}] = {float(a[i, j])!r}" + (f" at knob value #{i}" if k > 1 else "")
+            raise RouteError(f"{who}: outcome returned {at} ({int(bad.sum())} bad value(s)); each must be {rule}")
+        arrays[what] = a
+    return Outcomes(ch.astype(np.int64, copy=False), arrays["cost"], arrays["quality"])
+
+
+def _frozen(a):
+    if a is None:
+        return None
+    v = np.asarray(a).view()
+    v.setflags(write=False)
+    return v
+
+
+def read_only(data):
+    """``data`` (a RoutingData) with read-only views of its arrays, or an array as a read-only view
+    (None stays None): what the protocols hand a router, so it cannot change what it is scored on.
+    The caller's arrays stay writable."""
+    if data is None or isinstance(data, np.ndarray):
+        return _frozen(data)
+    fields = ("sample_id", "prompt", "eval_name", "dataset", "models", "quality", "cost", "latency", "responses")
+    return replace(data, **{f: _frozen(getattr(data, f)) for f in fields if hasattr(data, f)})
 
 
 def store_args(router, args: dict) -> None:
@@ -71,6 +197,12 @@ class Router(BaseEstimator):
         None when it can. The protocol leaves a refused (router, dataset) out and says so."""
         return None
 
+    def min_train_rows(self) -> int:
+        """The fewest training rows ``fit`` can learn from with these parameters (default 1). The
+        protocol leaves a dataset out for a router whose train-in part is smaller
+        (:func:`routerlib.evaluate.too_small`), instead of failing on it."""
+        return 1
+
     def fit(self, data, X=None):
         """Store the model names (all a router that learns nothing needs). Returns self."""
         self.models_ = np.asarray(data.models)
@@ -80,9 +212,9 @@ class Router(BaseEstimator):
         raise NotImplementedError
 
     def outcome(self, data, X=None) -> tuple[np.ndarray, np.ndarray]:
-        r = self.route(data, X)
-        rows = np.arange(data.n)
-        return data.cost[rows, r], data.quality[rows, r]
+        """The chosen model's cost and quality per prompt, each (n,); 0 and 0 where no model answers (-1)."""
+        r = check_choice(self.route(data, X), data.n, data.m, self._who())
+        return _lookup(data, r)
 
     # ----- the knob ----------------------------------------------------------------------
     def knob_grid(self, n: int | None = None, dataset: str | None = None) -> np.ndarray:
@@ -99,24 +231,30 @@ class Router(BaseEstimator):
         """
         self._check_fitted()
         vals = self.knob_grid() if values is None else np.atleast_1d(np.asarray(values, dtype=float))
+        who = self._who()
         if self.knob is None:
-            r = self.route(data, X)
+            r = check_choice(self.route(data, X), data.n, data.m, who)
             c, q = self.outcome(data, X)
             k = len(vals)
-            return Outcomes(np.tile(r, (k, 1)), np.tile(c, (k, 1)), np.tile(q, (k, 1)))
+            out = Outcomes(np.tile(r, (k, 1)), np.tile(_vector(c, data.n, who, "cost"), (k, 1)),
+                           np.tile(_vector(q, data.n, who, "quality"), (k, 1)))
+            return check_outcomes(out, k, data.n, data.m, who)
         old = getattr(self, self.knob)
         ch, co, qu = [], [], []
         try:
             for v in vals:
                 self.set_params(**{self.knob: float(v)})
-                r = np.asarray(self.route(data, X))
+                r = check_choice(self.route(data, X), data.n, data.m, who)
                 c, q = self.outcome(data, X)
-                ch.append(r), co.append(c), qu.append(q)
+                ch.append(r), co.append(_vector(c, data.n, who, "cost")), qu.append(_vector(q, data.n, who, "quality"))
         finally:
             self.set_params(**{self.knob: old})
-        return Outcomes(np.array(ch), np.array(co), np.array(qu))
+        return check_outcomes(Outcomes(np.array(ch), np.array(co), np.array(qu)), len(vals), data.n, data.m, who)
 
     # ----- helpers -----------------------------------------------------------------------
+    def _who(self) -> str:
+        return type(self).__name__
+
     def _check_fitted(self):
         if not hasattr(self, "models_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(train_data) first")
@@ -153,13 +291,43 @@ class _PlainRouter(Router):
         return self
 
     def route(self, data, X=None):
+        """The inner object's route, checked (:func:`check_choice`), never coerced."""
         self._check_fitted()
-        return np.asarray(self.inner_.route(data, X), dtype=np.int64)
+        return check_choice(self.inner_.route(data, X), data.n, data.m, self._who())
 
     def outcome(self, data, X=None):
+        """The inner object's ``outcome`` when it has one (checked: (n,) finite costs >= 0, qualities
+        in [0, 1]), else the routed model's cost and quality."""
         if hasattr(self.inner_, "outcome"):
-            return self.inner_.outcome(data, X)
+            got = self.inner_.outcome(data, X)
+            if not (isinstance(got, tuple) and len(got) == 2):
+                raise RouteError(f"{self._who()}: outcome returned {type(got).__name__}; expected (cost, quality)")
+            return _vector(got[0], data.n, self._who(), "cost"), _vector(got[1], data.n, self._who(), "quality")
         return super().outcome(data, X)
+
+    def _who(self) -> str:
+        return type(self.inner).__name__
+
+    def min_train_rows(self) -> int:
+        """The inner object's ``min_train_rows`` (a method or an int) when it has one, else 1."""
+        f = getattr(self.inner, "min_train_rows", None)
+        return 1 if f is None else f() if callable(f) else f
+
+
+def _lookup(data, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cost and quality of model ``r[i]`` for prompt i, each (n,); 0 and 0 where ``r`` is -1."""
+    rows = np.arange(data.n)
+    j = np.maximum(r, 0)
+    none = r == NO_MODEL
+    return np.where(none, 0.0, data.cost[rows, j]), np.where(none, 0.0, data.quality[rows, j])
+
+
+def _vector(a, n: int, who: str, what: str) -> np.ndarray:
+    """``a`` when it is one number per prompt, shape (n,) (the full check is :func:`check_outcomes`)."""
+    v = np.asarray(a)
+    if v.shape != (n,):
+        raise RouteError(f"{who}: outcome returned {what} of shape {v.shape}; expected ({n},), one per prompt")
+    return v
 
 
 def as_router(obj) -> Router:
