@@ -706,10 +706,10 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         raise ValueError(f"dataset(s) {missing} not in this data; it has {data.datasets}")
     ok, skipped, n_ids = [], [], {}
     for d in wanted:
-        n_ids[d] = len(np.unique(data.sample_id[data.dataset == d].astype(str)))
+        n_ids[d] = data.n_prompts(d)  # prompts are (eval name, sample id), as the split counts them
         (ok if n_ids[d] >= MIN_IDS else skipped).append(d)
     for d in skipped:
-        warnings.warn(f"{data.name}: dataset {d!r} has fewer than {MIN_IDS} sample ids; skipped by the protocol",
+        warnings.warn(f"{data.name}: dataset {d!r} has {n_ids[d]} prompts, fewer than {MIN_IDS}; skipped by the protocol",
                       stacklevel=2)
     if not ok:
         raise ValueError(f"no dataset with at least {MIN_IDS} sample ids to evaluate (asked: {wanted})")

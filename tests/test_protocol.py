@@ -122,7 +122,7 @@ def test_bad_input(toy):
     with pytest.raises(ValueError, match="integers"):
         parse_seeds("0,x")
     tiny = data.select(np.r_[np.flatnonzero(data.dataset == "alpha"), np.flatnonzero(data.dataset == "beta")[:6]])
-    with pytest.warns(UserWarning, match="'beta' has fewer than 10 sample ids"):
+    with pytest.warns(UserWarning, match="'beta' has [0-9]+ prompts, fewer than 10"):
         r = run_protocol(tiny, spec, X[: tiny.n], seeds=[0], cache=False, progress=False)
     assert r.meta["skipped"] == ["beta"] and set(r.aiq.dataset) == {"alpha"}
 
@@ -400,3 +400,20 @@ def test_the_real_writable_probe(tmp_path):
 
     assert _writable(tmp_path) and not _writable(tmp_path / "missing")
     assert not list(tmp_path.iterdir())  # the probe leaves nothing behind
+
+
+def test_protocol_counts_prompts_by_eval_name_and_id():
+    """Ids that restart in each eval name of one dataset are distinct prompts: the dataset is not
+    skipped as small (the split counts them the same way)."""
+    from routerlib.data import RoutingData
+
+    n, m = 16, 2
+    rng = np.random.default_rng(0)
+    ids = np.r_[np.arange(8), np.arange(8)].astype(str)  # 8 ids (fewer than MIN_IDS), each under two eval names
+    data = RoutingData(sample_id=ids, prompt=np.array([f"p{i}" for i in range(n)], dtype=object),
+                       eval_name=np.repeat(["fam-a", "fam-b"], 8), dataset=np.repeat("fam", n),
+                       models=np.array(["cheap", "dear"]), quality=rng.integers(0, 2, (n, m)).astype(float),
+                       cost=np.tile([1e-4, 1e-3], (n, 1)))
+    assert data.n_prompts("fam") == 16
+    r = run_protocol(data, registry_specs(["random"]), seeds=[0], cache=False, progress=False)
+    assert r.meta["skipped"] == [] and set(r.refs.dataset) == {"fam"}
