@@ -260,8 +260,8 @@ def predictive_figure(t: dict[str, pd.DataFrame], label: str, title: str = "Figu
                            f"Zero router: AIQ {aiq.loc[d, 'zero']:.3f}", _c_max(p, d), (o.cost, o.quality),
                            models_in_legend=True)
         if notes:
-            ax.text(0.02, 0.98, "\n".join(notes), transform=ax.transAxes, ha="left", va="top", fontsize=6.5,
-                    color="0.3", bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.85})
+            ax.text(0.98, 0.3, "\n".join(notes), transform=ax.transAxes, ha="right", va="bottom", fontsize=6.5,
+                    color="0.3", zorder=6, bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.85})
         ax.set_title(d)
         ax.legend(*legend_only(ax, lambda x: "AIQ" in x or x == "Oracle"), loc="lower right")
     _model_legend(fig, axes, 11, -0.04)
