@@ -75,7 +75,8 @@ print(claims.round(3).to_string(index=False))
 # (the verdicts above), not asserted.
 oracle = recall[recall.router == "oracle (analytic)"]
 assert (oracle.acc_hard.dropna() > 1 - 1e-12).all()
-assert recall[["acc", "acc_hard"]].stack().between(0, 1).all()
+acc = recall[["acc", "acc_hard"]]
+assert (acc.isna() | ((acc >= 0) & (acc <= 1))).all().all()  # NaN: a split without hard prompts
 assert set(claims.verdict) <= {"holds", "within noise", "does not hold", "n/a", "not run here"}
 print("less accurate on the hard prompts:", claims.groupby("verdict").size().to_dict())
 gap = recall[recall.router.isin(["knn", "mlp", "svm"])].groupby("router")[["acc", "acc_hard"]].mean()

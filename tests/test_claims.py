@@ -227,7 +227,7 @@ def test_a_refused_pair_is_a_not_run_row_of_the_leaderboard_and_is_drawn_as_such
     fig = leaderboard_figure({"leaderboard": lb}, "toy data")
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert NOT_RUN in texts and "not run on every dataset" in texts
-    assert any("picky on beta" in t.get_text() for t in fig.texts)
+    assert any("beta: picky" in t.get_text() for t in fig.texts)
     # the other pairs are drawn: every panel has the random-score control's markers
     assert all(len(ax.collections) >= 2 for ax in fig.axes if ax.get_title())
 
@@ -250,7 +250,8 @@ def test_recall_figure_marks_the_pair_not_run(refused_run):
     rec = mark_not_run(model_recall(res), res, res.meta["routers"])
     fig = recall_figure({"model_recall": rec}, "toy data")
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert texts == [f"{NOT_RUN} (this router does not route beta)"]
+    assert texts == [NOT_RUN]
+    assert any("reasons are in model_recall.csv" in t.get_text() for t in fig.texts)
     claims = recall_claims(res, ["picky", "random_score"]).set_index(["dataset", "router"])
     assert claims.loc[("beta", "picky"), "verdict"] == NOT_RUN
     assert claims.loc[("alpha", "picky"), "verdict"] in {"holds", "within noise", "does not hold", "n/a"}

@@ -411,7 +411,7 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
             ax.scatter(g["mean"], y + off, c=list(col), marker=marker, s=22, zorder=3, label=name)
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y, routers if ax in axes[:, 0] else [""] * len(routers))
-        ax.invert_yaxis()
+        ax.set_ylim(len(routers) - 0.5, -0.5)  # top to bottom, with room for the first and last rows' notes
         ax.set_title("mean over datasets" if ds == "all" else ds)
         ax.set_xlabel("AIQ minus the Zero router's")
         ax.xaxis.set_major_locator(plt.MaxNLocator(5))
@@ -422,16 +422,19 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
             ax.text(0.5, routers.index(r), NOT_RUN if ds != "all" else "not run on every dataset",
                     transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=7, color="0.45")
     n = int(lb.n_seeds.max()) if len(lb) else 0
-    if left:
-        fig.text(0.005, 0.025, "not run here: " + "; ".join(f"{r} on {x} ({w})" if w else f"{r} on {x}"
-                                                          for (x, r), w in left.items()),
-                 fontsize=6.5, color="0.35", ha="left", va="bottom", wrap=True)
+    by_dataset: dict[str, list[str]] = {}
+    for x, r in left:
+        by_dataset.setdefault(x, []).append(r)
+    if by_dataset:
+        fig.text(0.005, 0.03, "not run here (the reasons are in leaderboard.csv, column reason): " + "; ".join(
+            f"{x}: {', '.join(rs)}" for x, rs in by_dataset.items()), fontsize=7, color="0.35", ha="left",
+            va="bottom", wrap=True)
     proxies = [plt.Line2D([], [], color="0.35", marker=m, linestyle="-", markersize=5) for m in ("o", "s")]
     fig.legend(proxies, [f"{x} (95% CI over {n} seeds)" for x in ("hindsight hull", "held-out")], loc="lower right",
                ncol=2, frameon=False)
     fig.suptitle(f"Leaderboard: routers against the Zero router (green: above, red: below, grey: within noise); {label}",
                  y=1.0)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, 0.09 if by_dataset else 0.05, 1, 1))
     source_note(fig, label + "; Oracle, overgenerate, Random and Best Single rows: leaderboard.csv")
     return fig
 
@@ -458,21 +461,20 @@ def recall_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
             ax.errorbar(h[m], y[ran] + off, xerr=[h[m] - h[f"{m}_ci_low"], h[f"{m}_ci_high"] - h[m]], fmt="none",
                         ecolor="k", elinewidth=0.8, capsize=1.5)
         for yi in y[~ran]:
-            key = (d, g.router[yi])
-            text = (NOT_RUN + (f" ({left[key]})" if left[key] else "")) if key in left else "no reading"
-            ax.text(0.5, yi, text, ha="center", va="center", fontsize=6, color="0.35", wrap=True)
+            ax.text(0.5, yi, NOT_RUN if (d, g.router[yi]) in left else "no reading", ha="center", va="center",
+                    fontsize=7, color="0.35")
         ax.set_yticks(y, g.router if ax in axes[:, 0] else [""] * len(g), fontsize=7)
-        ax.invert_yaxis()
+        ax.set_ylim(len(g) - 0.5, -0.5)  # top to bottom, with room for the first and last rows' notes
         ax.set_xlim(0, 1.02)
         ax.set_xlabel("accuracy (performance configuration, test split)")
         sh = r[r.dataset == d]
         ax.set_title(f"{d} (hard: {sh.share_hard.iloc[0]:.0%} of prompts, none right: {sh.share_none.iloc[0]:.0%})",
                      fontsize=8)
     h, lab = axes.flat[0].get_legend_handles_labels()
-    fig.legend(h, lab, loc="lower center", ncol=2, frameon=False)
+    fig.legend(h, lab, loc="lower right", ncol=2, frameon=False)
     fig.suptitle(f"Model recall: accuracy on the prompts only 1-3 models get right; {label}", y=1.0)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    source_note(fig, label)
+    source_note(fig, label + ("; not run here: the reasons are in model_recall.csv, column reason" if left else ""))
     return fig
 
 
