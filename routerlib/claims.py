@@ -5,6 +5,7 @@ and returns a table that sets the paper's number or verdict beside ours; the ``c
 functions assert what must hold on any data and raise ``AssertionError`` when it does not.
 
 * :func:`table1_comparison`, :func:`table1_summary` -- Table 1 (per model and Oracle, quality and cost)
+* :func:`oracle_vs_best` -- Figure 3: the Oracle against the most accurate model, in cost
 * :func:`predictive_vs_paper_ci`, :func:`average_aiq_vs_paper`, :func:`selection_vs_paper` -- section 5.3
   on KNN and MLP against the Zero router (Figure 4) and Appendix B's best configurations
 * :func:`claim_verdict`, :func:`all_hold` -- the words a measured statement is reported in:
@@ -36,7 +37,7 @@ from .metrics import aiq_wide, full_size_summary, summarize
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
 __all__ = ["WIDE_MARGIN", "ORACLE_GAP", "VERDICTS", "NOT_RUN", "claim_verdict", "all_hold", "not_run", "mark_not_run",
-           "cascade_oracle_gaps", "recall_claims", "seed_coverage", "table1_comparison", "table1_summary", "average_aiq_vs_paper",
+           "cascade_oracle_gaps", "recall_claims", "seed_coverage", "oracle_vs_best", "table1_comparison", "table1_summary", "average_aiq_vs_paper",
            "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci", "model_recall", "routing_shares",
            "rag_routing"]
 
@@ -174,6 +175,31 @@ def table1_summary(t1: pd.DataFrame) -> pd.DataFrame:
         "median_cost_ratio": models.groupby("dataset").cost_ratio.median(),
     })
     return out.join(orc[["quality_test", "quality_paper", "cost_test", "cost_paper"]].add_prefix("oracle_"))
+
+
+# ----- Figure 3 -----------------------------------------------------------------------------
+def oracle_vs_best(points: pd.DataFrame) -> pd.DataFrame:
+    """Figure 3's reading, measured: the Oracle is at least as accurate as the best single model
+    (true on any data: it takes the best answer per prompt) and costs no more than it (an
+    empirical statement: where the best model is wrong the Oracle may pay a dearer model).
+
+    ``points``: rows with columns paper_name, accuracy, total_cost, one of them ``"Oracle"`` (the
+    left panel of :func:`routerlib.metrics.oracle_selection`). One number each, over all prompts,
+    so the verdict is *holds* or *does not hold* (:func:`claim_verdict` of a point).
+
+    >>> p = pd.DataFrame({"paper_name": ["A", "B", "Oracle"], "accuracy": [0.9, 0.5, 0.95],
+    ...                   "total_cost": [1.0, 100.0, 6.0]})
+    >>> oracle_vs_best(p)[["best_model", "cost_difference", "verdict"]].values.tolist()
+    [['A', 5.0, 'does not hold']]
+    """
+    p = points.set_index("paper_name")
+    o, models = p.loc["Oracle"], p.drop(index="Oracle")
+    best = models.accuracy.idxmax()
+    diff = float(o.total_cost - models.loc[best, "total_cost"])
+    return pd.DataFrame([{"claim": "the Oracle costs no more than the most accurate model", "best_model": best,
+                          "oracle_accuracy": float(o.accuracy), "best_accuracy": float(models.accuracy.max()),
+                          "oracle_cost": float(o.total_cost), "best_cost": float(models.loc[best, "total_cost"]),
+                          "cost_difference": diff, "verdict": claim_verdict(diff, diff, 1e-9, "below")}])
 
 
 # ----- Figure 4 -----------------------------------------------------------------------------

@@ -255,3 +255,16 @@ def test_recall_figure_marks_the_pair_not_run(refused_run):
     claims = recall_claims(res, ["picky", "random_score"]).set_index(["dataset", "router"])
     assert claims.loc[("beta", "picky"), "verdict"] == NOT_RUN
     assert claims.loc[("alpha", "picky"), "verdict"] in {"holds", "within noise", "does not hold", "n/a"}
+
+
+# ----- Figure 3 -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("oracle_cost, expected", [(0.5, "holds"), (1.0, "holds"), (6.0, "does not hold")])
+def test_oracle_vs_best(oracle_cost, expected):
+    from routerlib.claims import oracle_vs_best
+
+    # A is the most accurate model; B the dear one that is right where A is wrong
+    p = pd.DataFrame({"paper_name": ["A", "B", "Oracle"], "accuracy": [0.9, 0.5, 0.95],
+                      "total_cost": [1.0, 100.0, oracle_cost]})
+    out = oracle_vs_best(p).iloc[0]
+    assert out.best_model == "A" and out.verdict == expected
+    assert out.cost_difference == pytest.approx(oracle_cost - 1.0)
