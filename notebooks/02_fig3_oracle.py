@@ -24,9 +24,13 @@
 #
 # The paper's reading: the Oracle reaches near-optimal quality at a low cost, the cheap
 # WizardLM-13B and Mistral-7B are picked often, GPT-4 seldom. The check cell prints the
-# measured shares so the reader can see whether that holds on this data.
+# measured shares so the reader can see whether that holds on this data, and whether the Oracle
+# costs no more than the most accurate model (`routerlib.claims.oracle_vs_best`, saved as
+# `fig3_claims.csv`): likely, not guaranteed, since where that model is wrong the Oracle may pay a
+# dearer one.
 
 # %%
+from routerlib.claims import oracle_vs_best
 from routerlib.data import load
 from routerlib.metrics import oracle_selection
 from routerlib.paths import figures_dir
@@ -43,6 +47,8 @@ embedder: str = "minilm"
 rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
 table = oracle_selection(rd)
 write_csv(table, out_dir / "fig3_oracle.csv", rd.provenance(seed))
+claim = oracle_vs_best(table[table.panel == "left"])
+write_csv(claim, out_dir / "fig3_claims.csv", rd.provenance(seed))
 draw("fig3_oracle", out_dir)
 
 # %%
@@ -57,6 +63,8 @@ rows = rd.dataset_sizes()
 overall = shares.mul(rows.reindex(shares.index), axis=0).sum() / rows.sum()
 print("Oracle picks over all prompts:")
 print(overall.sort_values(ascending=False).round(3).to_string())
+# asserts what holds on any data: the Oracle at least as accurate as every model; each dataset's
+# shares sum to 1. Whether it is also cheaper than the best model is measured (fig3_claims.csv).
 assert o.accuracy >= models.accuracy.max() - 1e-12
-assert o.total_cost <= models.loc[best, "total_cost"] + 1e-9
 assert (shares.sum(axis=1).round(9) == 1).all()
+print(f"{claim.claim.iloc[0]}: {claim.verdict.iloc[0]} (Oracle minus {best}: {claim.cost_difference.iloc[0]:+.2f} USD)")

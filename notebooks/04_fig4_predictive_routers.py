@@ -57,7 +57,7 @@
 # %%
 import pandas as pd
 
-from routerlib.claims import average_aiq_vs_paper, predictive_vs_paper_ci, selection_vs_paper
+from routerlib.claims import average_aiq_vs_paper, mark_not_run, predictive_vs_paper_ci, selection_vs_paper
 from routerlib.data import load
 from routerlib.embed import embedder_name, features_for, median_similarity, prompt_view, shared_prefix_chars, views_needed
 from routerlib.evaluate import points_by
@@ -91,10 +91,15 @@ res = {v: run_protocol(rd, registry_specs(ROUTERS), X[v], parse_seeds(seeds), pr
 panel_seed = seed if seed in res["stored"].meta["seeds"] else res["stored"].meta["seeds"][0]
 tables = {"fig4_predictive_routers": points_by({v: r.split_points(panel_seed) for v, r in res.items()}, "view"),
           "fig4_aiq_seed0": aiq_wide_both(res["stored"].split_aiq(panel_seed, ROUTERS[:3]), ["zero", *ROUTERS[:3]])}
-tables |= {"fig4_aiq" if v == "stored" else f"fig4_aiq_{v}_view": r.aiq_summary() for v, r in res.items()}
+# a (router, dataset) pair the protocol left out (too few rows for its validation split, ...) is a
+# row "not run here" with its reason in the AIQ tables, and a note in its panel of the figure
+tables |= {"fig4_aiq" if v == "stored" else f"fig4_aiq_{v}_view": mark_not_run(r.aiq_summary(), r, ROUTERS)
+           for v, r in res.items()}
 write_tables(tables, out_dir, rd.provenance(panel_seed, embedder_name(embedder)) | {"seeds": seeds})
 draw("fig4_predictive_routers", out_dir, title=f"Figure 4 (split of seed {panel_seed}): KNN, MLP and Zero routers "
      f"(prompt as stored, {embedder_name(embedder)})")
+for v, r in res.items():
+    print(f"{v} view, left out by the protocol (not run here):", r.meta.get("refused", {}) or "none")
 
 # %% [markdown]
 # ## Against the paper's statements

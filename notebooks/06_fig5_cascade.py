@@ -53,7 +53,7 @@
 #   only MBPP of this figure's datasets is present (MMLU and GSM8K are skipped with a note).
 
 # %%
-from routerlib.claims import cascade_claims, cascade_claims_ci, cascade_report, check_cascade
+from routerlib.claims import cascade_claims_ci, cascade_oracle_gaps, cascade_report, check_cascade
 from routerlib.data import load
 from routerlib.evaluate import evaluate_cascade
 from routerlib.paths import figures_dir
@@ -70,8 +70,10 @@ embedder: str = "minilm"
 # %%
 rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
 study = evaluate_cascade(rd, ["mmlu", "mbpp", "gsm8k"], seed=seed)
-margins, verdicts = cascade_claims_ci(cascade_over_seeds(rd, study.datasets, seeds))
-write_tables(study.tables("fig5") | {"fig5_aiq_ci": margins}, out_dir, rd.provenance(seed) | {"seeds": seeds})
+margins, verdicts = cascade_claims_ci(cascade_over_seeds(rd, study.datasets, seeds),
+                                      gaps=cascade_oracle_gaps(rd, study.datasets, seeds))
+write_tables(study.tables("fig5") | {"fig5_aiq_ci": margins, "fig5_claims": verdicts}, out_dir,
+             rd.provenance(seed) | {"seeds": seeds})
 draw("fig5_cascade", out_dir, seed=seed, skipped=study.skipped, title="Figure 5: cascading routers")
 
 # %% [markdown]
@@ -79,9 +81,12 @@ draw("fig5_cascade", out_dir, seed=seed, skipped=study.skipped, title="Figure 5:
 # code's (area from the system's own cheapest point, divided by the largest cost):
 #
 # The paper's statements (section 5.3), measured on this data (paper variant): the zero-error
-# cascade reaches the Oracle's quality as `T` grows; it beats the Zero router "by a significant
-# margin" (taken here as more than 0.05 AIQ) up to error rate 0.1; past 0.2 it "deteriorates
-# rapidly" (every cascade above 0.2 has a lower AIQ than the Zero router).
+# cascade reaches the Oracle's quality as `T` grows (taken here as within 0.02 of it); it beats
+# the Zero router "by a significant margin" (taken here as more than 0.05 AIQ) up to error rate
+# 0.1; past 0.2 it "deteriorates rapidly" (every cascade above 0.2 has a lower AIQ than the Zero
+# router). Each is reported as *holds*, *within noise* or *does not hold* from its 95% interval
+# over the seeds (`routerlib.claims.cascade_claims_ci`) and saved in `fig5_claims.csv`; none is
+# asserted, since on small or real splits any of them may fail.
 
 # %%
 print(cascade_report(study))
@@ -90,11 +95,11 @@ print(verdicts.to_string(index=False), margins.round(3).to_string(index=False), 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-# asserts: Oracle >= every model; AIQs in [0, 1]; on binary scores (all three datasets here) the
-# zero-error cascade ends exactly at the Oracle's quality; error rate 0 does not depend on the seed
+# asserts: Oracle >= every model; AIQs in [0, 1]; on binary scores the zero-error cascade ends
+# exactly at the Oracle's quality; error rate 0 does not depend on the seed. The paper's
+# statements are measured, not asserted: one verdict per dataset and statement.
 print("\n".join(check_cascade(study, rd, seed)))
-claims = cascade_claims(study) if study.datasets else None
-assert claims is None or claims.approaches_oracle.all()
-if claims is not None:
-    print("wide margin up to error 0.1 on:", claims.loc[claims["wide_margin_to_0.1"], "dataset"].tolist(),
-          "| falls apart past 0.2 on:", claims.loc[claims["falls_apart_past_0.2"], "dataset"].tolist())
+assert set(verdicts.dataset) == set(study.datasets)
+for _, r in verdicts.iterrows():
+    print(f"{r.dataset}: reaches the Oracle: {r.approaches_oracle} | wide margin up to 0.1: {r['wide_margin_to_0.1']} "
+          f"| falls apart past 0.2: {r['falls_apart_past_0.2']}")

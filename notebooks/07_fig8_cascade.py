@@ -46,7 +46,7 @@
 #   ARC-Challenge only of this figure's datasets (MT-Bench and HellaSwag are skipped with a note).
 
 # %%
-from routerlib.claims import cascade_claims, cascade_claims_ci, cascade_report, check_cascade
+from routerlib.claims import cascade_claims, cascade_claims_ci, cascade_oracle_gaps, cascade_report, check_cascade
 from routerlib.data import load
 from routerlib.evaluate import evaluate_cascade
 from routerlib.paths import figures_dir
@@ -65,9 +65,9 @@ rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
 print(rd.label)
 study = evaluate_cascade(rd, ["arc-challenge", "mt-bench", "hellaswag"], seed=seed)
 per_seed = cascade_over_seeds(rd, study.datasets, seeds)
-margins, verdicts = cascade_claims_ci(per_seed)
+margins, verdicts = cascade_claims_ci(per_seed, gaps=cascade_oracle_gaps(rd, study.datasets, seeds))
 tables = study.tables("fig8")
-tables["fig8_aiq_ci"] = margins
+tables["fig8_aiq_ci"], tables["fig8_claims"] = margins, verdicts
 write_tables(tables, out_dir, rd.provenance(seed) | {"seeds": seeds})
 draw("fig8_cascade", out_dir, seed=seed, skipped=study.skipped, title="Figure 8 (Appendix D): cascading routers")
 
@@ -76,9 +76,12 @@ draw("fig8_cascade", out_dir, seed=seed, skipped=study.skipped, title="Figure 8 
 # code's (area from the system's own cheapest point, divided by the largest cost):
 #
 # The paper's statements (section 5.3), measured on this data (paper variant): the zero-error
-# cascade reaches the Oracle's quality as `T` grows; it beats the Zero router "by a significant
-# margin" (taken here as more than 0.05 AIQ) up to error rate 0.1; past 0.2 it "deteriorates
-# rapidly" (every cascade above 0.2 has a lower AIQ than the Zero router).
+# cascade reaches the Oracle's quality as `T` grows (taken here as within 0.02 of it); it beats
+# the Zero router "by a significant margin" (taken here as more than 0.05 AIQ) up to error rate
+# 0.1; past 0.2 it "deteriorates rapidly" (every cascade above 0.2 has a lower AIQ than the Zero
+# router). Each is reported as *holds*, *within noise* or *does not hold* from its 95% interval
+# over the seeds (`routerlib.claims.cascade_claims_ci`) and saved in `fig8_claims.csv`; none is
+# asserted.
 
 # %%
 print(cascade_report(study))
@@ -90,8 +93,10 @@ for name, table in (("verdicts over the seeds (95% CI of the paired cascade - Ze
 # NBVAL_CHECK_OUTPUT
 # asserts: Oracle >= every model; AIQs in [0, 1]; on binary scores the zero-error cascade ends
 # exactly at the Oracle's quality; error rate 0 does not depend on the seed. MT-Bench is graded:
-# there the zero-error cascade need not reach the Oracle (it keeps the last answer when none is perfect)
+# there the zero-error cascade need not reach the Oracle (it keeps the last answer when none is perfect).
+# The paper's statements are measured (the verdicts above and in fig8_claims.csv), not asserted.
 assert not set(study.skipped) & set(rd.datasets)
+assert set(verdicts.dataset) == set(study.datasets)
 for line in check_cascade(study, rd, seed):
     print(line)
 if "mt-bench" in study.datasets:

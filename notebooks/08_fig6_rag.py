@@ -54,7 +54,7 @@
 # %%
 import numpy as np
 
-from routerlib.claims import check_router_result, rag_routing
+from routerlib.claims import check_router_result, mark_not_run, rag_routing
 from routerlib.data import load
 from routerlib.embed import embedder_name, features_for
 from routerlib.evaluate import RouterSpec, evaluate_predictive
@@ -80,7 +80,8 @@ specs = [RouterSpec("KNN", "knn", grid=tuple(PAPER_GRIDS["knn"])), RouterSpec("M
 X = features_for(embedder, rag.prompt)
 res = evaluate_predictive(rag, X, specs, seed=seed, keep_outcomes=True)  # the panel's split, with every route
 points, shares, how = rag_routing(res, rag, seed)
-over_seeds = run_protocol(rag, specs, X, parse_seeds(seeds), n_jobs=-1).aiq_summary()
+protocol = run_protocol(rag, specs, X, parse_seeds(seeds), n_jobs=-1)
+over_seeds = mark_not_run(protocol.aiq_summary(), protocol, [sp.name for sp in specs])  # left-out pairs: "not run here"
 write_tables({"fig6_rag": points, "fig6_aiq": res.aiq, "fig6_shares": shares, "fig6_aiq_ci": over_seeds}, out_dir,
              rag.provenance(seed, embedder_name(embedder)) | {"seeds": seeds})
 print("selected:", res.selected()[["router", "params"]].to_dict("records"), f"| time-sensitive: {how}")
@@ -95,7 +96,8 @@ a = res.aiq.set_index("router")
 print("AIQ (paper convention / public code's):")
 for r in a.index:
     print(f"  {r:20s} {a.loc[r, 'aiq']:.3f} / {a.loc[r, 'aiq_public']:.3f}")
-v = over_seeds.set_index("router")
+v = over_seeds[over_seeds.status == "run"].set_index("router")
+print("left out by the protocol (not run here):", protocol.meta.get("refused", {}) or "none")
 print("AIQ - Zero over the seeds [95% CI]:", {r: f"{x.aiq_minus_zero:+.3f} [{x.aiq_minus_zero_ci_low:+.3f}, "
       f"{x.aiq_minus_zero_ci_high:+.3f}] {x.aiq_minus_zero_verdict}" for r, x in v.drop(index="zero").iterrows()},
       "(paper: all routers significantly above)")

@@ -27,7 +27,7 @@
 # (`routerlib.claims.model_recall`). On the default data the numbers are SIMULATED.
 
 # %%
-from routerlib.claims import model_recall
+from routerlib.claims import mark_not_run, model_recall, recall_claims
 from routerlib.data import load
 from routerlib.embed import embedder_name, features_for
 from routerlib.paths import figures_dir
@@ -46,7 +46,10 @@ rd, out_dir = load(data, seed=seed, scale=scale), figures_dir(data, scale)
 routers = [r for r in registry_specs() if r.name not in ("random", "overgenerate", "oracle")]
 res = run_protocol(rd, routers, features_for(embedder, rd.prompt), parse_seeds(seeds), n_jobs=-1)
 recall = model_recall(res)
-write_csv(recall, out_dir / "model_recall.csv", rd.provenance(seed, embedder_name(embedder)) | {"seeds": seeds})
+claims = recall_claims(res)
+provenance = rd.provenance(seed, embedder_name(embedder)) | {"seeds": seeds}
+write_csv(mark_not_run(recall, res, [r.name for r in routers]), out_dir / "model_recall.csv", provenance)
+write_csv(claims, out_dir / "model_recall_claims.csv", provenance)
 draw("model_recall", out_dir)
 
 # %%
@@ -54,14 +57,27 @@ show = recall.assign(hard=recall.acc_hard.map("{:.3f}".format) + " [" + recall.a
                      + ", " + recall.acc_hard_ci_high.map("{:.3f}".format) + "]", all=recall.acc.map("{:.3f}".format))
 print(show.pivot(index="router", columns="dataset", values="hard").to_string())
 print(show.groupby("dataset")[["share_hard", "share_none"]].first().round(3).to_string())
+print("left out by the protocol (not run here):", res.meta.get("refused", {}) or "none")
+
+# %% [markdown]
+# The follow-up's statement, measured: each learned router is less accurate on the hard prompts
+# than on all prompts. Per seed the paired difference (hard minus all); it *holds* where the 95%
+# interval over seeds lies below 0, *does not hold* where it lies above, else *within noise*
+# (`routerlib.claims.recall_claims`, saved as `model_recall_claims.csv`).
+
+# %%
+print(claims.round(3).to_string(index=False))
 
 # %%
 # NBVAL_CHECK_OUTPUT
 # asserts: the Oracle's point is 1 on the hard prompts (someone is right there by definition);
-# every router does worse on the hard prompts than on all prompts
+# every accuracy lies in [0, 1]. Whether the routers do worse on the hard prompts is measured
+# (the verdicts above), not asserted.
 oracle = recall[recall.router == "oracle (analytic)"]
 assert (oracle.acc_hard.dropna() > 1 - 1e-12).all()
-learned = recall[recall.router.isin(["knn", "mlp", "svm"])].dropna(subset=["acc_hard"])
-assert (learned.acc_hard < learned.acc).all()
+acc = recall[["acc", "acc_hard"]]
+assert (acc.isna() | ((acc >= 0) & (acc <= 1))).all().all()  # NaN: a split without hard prompts
+assert set(claims.verdict) <= {"holds", "within noise", "does not hold", "n/a", "not run here"}
+print("less accurate on the hard prompts:", claims.groupby("verdict").size().to_dict())
 gap = recall[recall.router.isin(["knn", "mlp", "svm"])].groupby("router")[["acc", "acc_hard"]].mean()
 print("mean over datasets, accuracy on all / hard prompts:", gap.round(3).to_dict("index"))

@@ -5,12 +5,19 @@ and returns a table that sets the paper's number or verdict beside ours; the ``c
 functions assert what must hold on any data and raise ``AssertionError`` when it does not.
 
 * :func:`table1_comparison`, :func:`table1_summary` -- Table 1 (per model and Oracle, quality and cost)
+* :func:`oracle_vs_best` -- Figure 3: the Oracle against the most accurate model, in cost
 * :func:`predictive_vs_paper_ci`, :func:`average_aiq_vs_paper`, :func:`selection_vs_paper` -- section 5.3
   on KNN and MLP against the Zero router (Figure 4) and Appendix B's best configurations
-* :func:`cascade_claims`, :func:`cascade_claims_ci`, :func:`check_cascade` -- section 5.3 on the
-  cascade (Figures 5 and 8), on one split and over seeds
+* :func:`claim_verdict`, :func:`all_hold` -- the words a measured statement is reported in:
+  *holds*, *within noise*, *does not hold* (or *n/a* when nothing was measured)
+* :func:`not_run`, :func:`mark_not_run` -- the (router, dataset) pairs the protocol left out, as
+  rows marked "not run here" with the reason, so tables and figures show them
+* :func:`cascade_claims`, :func:`cascade_claims_ci`, :func:`cascade_oracle_gaps`, :func:`check_cascade`
+  -- section 5.3 on the cascade (Figures 5 and 8), on one split and over seeds
 * :func:`check_router_result` -- what any router evaluation must satisfy (Figures 4, 6, 9)
-* :func:`model_recall` -- the follow-up's model-recall failure: accuracy on the prompts 1-3 models solve
+* :func:`model_recall`, :func:`recall_claims` -- the follow-up's model-recall failure: accuracy on
+  the prompts 1-3 models solve, and whether each learned router is less accurate there
+* :func:`seed_coverage` -- how many seeds each reading of a comparison rests on, against the run's
 * :func:`against_controls` -- each router against its random-score control (issue 9's bar)
 * :func:`agreement_judge` -- the answer-agreement judge's measured error, placed on the paper's
   error-rate grid (Figures 5 and 8)
@@ -29,12 +36,109 @@ from .data import online_models, time_sensitive
 from .metrics import aiq_wide, full_size_summary, summarize
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
-__all__ = ["WIDE_MARGIN", "table1_comparison", "table1_summary", "average_aiq_vs_paper",
+__all__ = ["WIDE_MARGIN", "ORACLE_GAP", "VERDICTS", "NOT_RUN", "claim_verdict", "all_hold", "not_run", "mark_not_run",
+           "cascade_oracle_gaps", "recall_claims", "seed_coverage", "oracle_vs_best", "table1_comparison", "table1_summary", "average_aiq_vs_paper",
            "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci", "model_recall", "routing_shares",
            "rag_routing"]
 
 #: what "a significant margin" over the Zero router is taken to mean in the cascade checks (AIQ units)
 WIDE_MARGIN = 0.05
+#: "the zero-error cascade reaches the Oracle": its quality at the largest cap within this much of the Oracle's
+ORACLE_GAP = 0.02
+#: what a measured statement can be: its interval on the stated side, across the line, on the other side, unmeasured
+VERDICTS = ("holds", "within noise", "does not hold", "n/a")
+#: the status of a (router, dataset) pair the protocol left out (``ProtocolResult.meta["refused"]``)
+NOT_RUN = "not run here"
+
+
+# ----- verdicts -----------------------------------------------------------------------------
+def claim_verdict(ci_low: float, ci_high: float, threshold: float = 0.0, side: str = "below") -> str:
+    """A statement "the value is ``side`` ``threshold``" judged by an interval of the value.
+
+    *holds* when the whole interval is on the stated side of ``threshold``, *does not hold* when it
+    is wholly on the other side, *within noise* when it straddles (or touches) it, *n/a* when the
+    interval is not known (one seed, nothing measured). An interval of zero width (every seed gave
+    the same value) is judged like a number.
+
+    >>> claim_verdict(0.001, 0.01, 0.02), claim_verdict(0.01, 0.03, 0.02), claim_verdict(0.03, 0.05, 0.02)
+    ('holds', 'within noise', 'does not hold')
+    >>> claim_verdict(0.06, 0.09, 0.05, side="above"), claim_verdict(float("nan"), 0.1)
+    ('holds', 'n/a')
+    """
+    if side not in ("below", "above"):
+        raise ValueError(f"side must be 'below' or 'above'; got {side!r}")
+    if np.isnan(ci_low) or np.isnan(ci_high):
+        return "n/a"
+    lo, hi, t = (ci_low, ci_high, threshold) if side == "above" else (-ci_high, -ci_low, -threshold)
+    if lo > t:
+        return "holds"
+    if hi < t:
+        return "does not hold"
+    return "within noise"
+
+
+def all_hold(verdicts) -> str:
+    """A statement about every item (every error rate, every dataset) from the items' verdicts:
+    *does not hold* when one does not, *holds* when every one holds, *n/a* when none was measured
+    (or there is none), else *within noise* (an unmeasured item keeps it from holding).
+
+    >>> all_hold(["holds", "holds"]), all_hold(["holds", "within noise"]), all_hold(["holds", "does not hold"])
+    ('holds', 'within noise', 'does not hold')
+    >>> all_hold([]), all_hold(["n/a"]), all_hold(["holds", "n/a"])
+    ('n/a', 'n/a', 'within noise')
+    """
+    v = list(verdicts)
+    unknown = set(v) - set(VERDICTS)
+    if unknown:
+        raise ValueError(f"not a verdict: {sorted(unknown)}; verdicts are {VERDICTS}")
+    if "does not hold" in v:
+        return "does not hold"
+    if not v or all(x == "n/a" for x in v):
+        return "n/a"
+    return "holds" if all(x == "holds" for x in v) else "within noise"
+
+
+# ----- pairs the protocol left out ----------------------------------------------------------------
+def not_run(res, routers=None) -> pd.DataFrame:
+    """The (router, dataset) pairs of a :class:`routerlib.protocol.ProtocolResult` that the protocol
+    left out (``meta["refused"]``, keys ``"router/dataset"``), in the run's dataset order.
+
+    ``res`` may also be a list of results of the same data (e.g. one per embedder): a pair left out
+    of any of them is listed once (with the first reason given).
+
+    Returns
+    -------
+    DataFrame with columns dataset, router, status (:data:`NOT_RUN`), reason; only routers in
+    ``routers`` when given
+    """
+    results = list(res) if isinstance(res, (list, tuple)) else [res]
+    refused = {}
+    for r in results:
+        for key, why in r.meta.get("refused", {}).items():
+            refused.setdefault(key, why)
+    rows = []
+    for key, why in refused.items():
+        router, dataset = key.rsplit("/", 1)
+        if routers is None or router in set(routers):
+            rows.append((dataset, router, NOT_RUN, str(why)))
+    out = pd.DataFrame(rows, columns=["dataset", "router", "status", "reason"])
+    order = {d: i for i, d in enumerate(dict.fromkeys(d for r in results for d in r.meta.get("datasets", [])))}
+    return out.iloc[np.argsort(out.dataset.map(order).fillna(len(order)).to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def mark_not_run(table: pd.DataFrame, res, routers=None) -> pd.DataFrame:
+    """``table`` (one row per reading, with columns dataset and router) with a ``status`` column
+    (``"run"``) and a ``reason`` column, followed by one row per pair the protocol left out
+    (:func:`not_run`; its other columns empty), so a CSV says what was not run and why.
+
+    ``routers``: the routers the table is about (default: those in ``table``).
+    """
+    routers = list(dict.fromkeys(table["router"])) if routers is None else list(routers)
+    left = not_run(res, routers)
+    out = table.assign(status="run", reason="")
+    if left.empty:
+        return out
+    return pd.concat([out, left], ignore_index=True)
 
 
 # ----- Table 1 ------------------------------------------------------------------------------
@@ -73,6 +177,31 @@ def table1_summary(t1: pd.DataFrame) -> pd.DataFrame:
     return out.join(orc[["quality_test", "quality_paper", "cost_test", "cost_paper"]].add_prefix("oracle_"))
 
 
+# ----- Figure 3 -----------------------------------------------------------------------------
+def oracle_vs_best(points: pd.DataFrame) -> pd.DataFrame:
+    """Figure 3's reading, measured: the Oracle is at least as accurate as the best single model
+    (true on any data: it takes the best answer per prompt) and costs no more than it (an
+    empirical statement: where the best model is wrong the Oracle may pay a dearer model).
+
+    ``points``: rows with columns paper_name, accuracy, total_cost, one of them ``"Oracle"`` (the
+    left panel of :func:`routerlib.metrics.oracle_selection`). One number each, over all prompts,
+    so the verdict is *holds* or *does not hold* (:func:`claim_verdict` of a point).
+
+    >>> p = pd.DataFrame({"paper_name": ["A", "B", "Oracle"], "accuracy": [0.9, 0.5, 0.95],
+    ...                   "total_cost": [1.0, 100.0, 6.0]})
+    >>> oracle_vs_best(p)[["best_model", "cost_difference", "verdict"]].values.tolist()
+    [['A', 5.0, 'does not hold']]
+    """
+    p = points.set_index("paper_name")
+    o, models = p.loc["Oracle"], p.drop(index="Oracle")
+    best = models.accuracy.idxmax()
+    diff = float(o.total_cost - models.loc[best, "total_cost"])
+    return pd.DataFrame([{"claim": "the Oracle costs no more than the most accurate model", "best_model": best,
+                          "oracle_accuracy": float(o.accuracy), "best_accuracy": float(models.accuracy.max()),
+                          "oracle_cost": float(o.total_cost), "best_cost": float(models.loc[best, "total_cost"]),
+                          "cost_difference": diff, "verdict": claim_verdict(diff, diff, 1e-9, "below")}])
+
+
 # ----- Figure 4 -----------------------------------------------------------------------------
 _PAPER_TO_VERDICT = {"above": "above", "comparable": "within noise", "below": "below"}
 
@@ -93,9 +222,18 @@ def predictive_vs_paper_ci(leaderboard: pd.DataFrame, routers=("knn", "mlp"), me
 
 
 def average_aiq_vs_paper(aiq_by_view: Mapping[str, pd.DataFrame], order=("zero", "knn", "mlp", "svm")) -> pd.DataFrame:
-    """Average AIQ over the datasets present (paper convention) per view, beside the paper's 0.773 / 0.769 / 0.763."""
-    avg = pd.DataFrame({v: aiq_wide(a, "aiq", list(order)).loc["average", ["knn", "mlp", "zero"]]
-                        for v, a in aiq_by_view.items()})
+    """Average AIQ over the datasets present (paper convention) per view, beside the paper's 0.773 / 0.769 / 0.763.
+
+    The average is over the datasets where KNN, MLP and the Zero router all have an AIQ, so the
+    three are averaged alike when a router was left out of a dataset; the column name says how many
+    datasets that is (``"<view> (k of n datasets)"``).
+    """
+    avg = {}
+    for v, a in aiq_by_view.items():
+        w = aiq_wide(a, "aiq", list(order)).drop(index="average").reindex(columns=["knn", "mlp", "zero"])
+        common = w.dropna()
+        avg[f"{v} ({len(common)} of {len(w)} datasets)"] = common.mean()
+    avg = pd.DataFrame(avg)
     avg["paper (6 datasets)"] = [PAPER_AIQ["knn"], PAPER_AIQ["mlp"], PAPER_AIQ["zero"]]
     return avg
 
@@ -188,21 +326,47 @@ def cascade_claims(study, variant: str = "paper", margin: float = WIDE_MARGIN) -
     return pd.DataFrame(rows)
 
 
+def cascade_oracle_gaps(data, datasets, seeds, variant: str = "paper") -> pd.DataFrame:
+    """Per seed and dataset, how far the zero-error cascade at its largest cap stays below the
+    Oracle's quality on that seed's test split (the statement "it reaches the Oracle").
+
+    Returns
+    -------
+    DataFrame with columns seed, dataset, oracle, top_quality_e0, value (Oracle minus the cascade)
+    """
+    from .protocol import parse_seeds
+
+    rows = []
+    for s in parse_seeds(seeds):
+        st = evaluate_cascade(data, list(datasets), seed=s, error_rates=[0.0], variants=[variant])
+        for d in st.datasets:
+            e0 = st.sweep[st.sweep.dataset == d].sort_values("cap")
+            o = float(st.points[(st.points.dataset == d) & (st.points.system == "oracle")].quality.iloc[0])
+            top = float(e0.quality.iloc[-1])
+            rows.append((s, d, o, top, o - top))
+    return pd.DataFrame(rows, columns=["seed", "dataset", "oracle", "top_quality_e0", "value"])
+
+
 def cascade_claims_ci(aiq_seeds: pd.DataFrame, variant: str = "paper", margin: float = WIDE_MARGIN,
-                      level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Section 5.3's cascade statements judged with intervals over seeds.
+                      level: float = 0.95, gaps: pd.DataFrame | None = None,
+                      gap: float = ORACLE_GAP) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Section 5.3's cascade statements judged with intervals over seeds (:func:`claim_verdict`).
 
     ``aiq_seeds``: :func:`routerlib.protocol.cascade_over_seeds`. Per dataset and error rate, the
     paired difference cascade - Zero router (paper convention) with its CI; then per dataset the
     verdicts: ``wide_margin_to_0.1`` *holds* when for every error rate up to 0.1 the CI lies above
     ``margin``, *does not hold* when for one of them it lies below, else *within noise*;
     ``falls_apart_past_0.2`` *holds* when every cascade above 0.2 has its CI below 0, *does not
-    hold* when one has it above 0, else *within noise*.
+    hold* when one has it above 0, else *within noise*. With ``gaps``
+    (:func:`cascade_oracle_gaps`), also ``approaches_oracle``: the Oracle's quality minus the
+    zero-error cascade's at its largest cap, *holds* when its CI lies below ``gap``, with the
+    gap's mean and CI (``gap_mean``, ``gap_ci_low``, ``gap_ci_high``).
 
     Returns
     -------
     (per error rate: dataset, error_rate, mean, ci_low, ci_high, n_seeds;
-     per dataset: dataset, wide_margin_to_0.1, falls_apart_past_0.2)
+     per dataset: dataset, [approaches_oracle, gap_mean, gap_ci_low, gap_ci_high,]
+     wide_margin_to_0.1, falls_apart_past_0.2)
     """
     a = aiq_seeds[(aiq_seeds.system.isin(["zero", "cascade"])) & (aiq_seeds.variant.isin(["", variant]))]
     zero = a[a.system == "zero"].set_index(["seed", "dataset"]).aiq
@@ -210,20 +374,22 @@ def cascade_claims_ci(aiq_seeds: pd.DataFrame, variant: str = "paper", margin: f
     c["value"] = c.aiq.to_numpy() - zero.reindex(pd.MultiIndex.from_frame(c[["seed", "dataset"]])).to_numpy()
     per = summarize(c, ("dataset", "error_rate"), level=level)
 
-    def judge(rows, good, bad):
-        if rows.empty:
-            return "n/a"
-        if good(rows).all():
-            return "holds"
-        if bad(rows).any():
-            return "does not hold"
-        return "within noise"
-
-    verdicts = []
+    rows = []
     for d, g in per.groupby("dataset", sort=False):
-        verdicts.append((d, judge(g[g.error_rate <= 0.1], lambda r: r.ci_low > margin, lambda r: r.ci_high < margin),
-                         judge(g[g.error_rate > 0.2], lambda r: r.ci_high < 0, lambda r: r.ci_low > 0)))
-    return per, pd.DataFrame(verdicts, columns=["dataset", "wide_margin_to_0.1", "falls_apart_past_0.2"])
+        low, high = g[g.error_rate <= 0.1], g[g.error_rate > 0.2]
+        rows.append({"dataset": d,
+                     "wide_margin_to_0.1": all_hold(claim_verdict(r.ci_low, r.ci_high, margin, "above")
+                                                    for r in low.itertuples()),
+                     "falls_apart_past_0.2": all_hold(claim_verdict(r.ci_low, r.ci_high, 0.0, "below")
+                                                      for r in high.itertuples())})
+    verdicts = pd.DataFrame(rows, columns=["dataset", "wide_margin_to_0.1", "falls_apart_past_0.2"])
+    if gaps is not None:
+        gs = summarize(gaps, ("dataset",), level=level).set_index("dataset").reindex(verdicts.dataset)
+        verdicts.insert(1, "approaches_oracle", [claim_verdict(lo, hi, gap, "below")
+                                                 for lo, hi in zip(gs.ci_low, gs.ci_high)])
+        for k, col in enumerate(("mean", "ci_low", "ci_high"), start=2):
+            verdicts.insert(k, f"gap_{col}", gs[col].to_numpy())
+    return per, verdicts
 
 
 def check_cascade(study, data, seed: int = 0) -> list[str]:
@@ -288,6 +454,59 @@ def model_recall(res, reference_model: str = "gpt-4-1106-preview", level: float 
     wide = wide.reset_index().merge(shares.reset_index(), on="dataset", how="left")
     order = {d: i for i, d in enumerate(res.meta["datasets"])}
     return wide.iloc[np.argsort(wide.dataset.map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def recall_claims(res, routers=("knn", "mlp", "svm"), level: float = 0.95) -> pd.DataFrame:
+    """The follow-up's statement "a learned router is less accurate on the hard prompts (1-3 models
+    right) than on all prompts", per dataset and router, measured over seeds.
+
+    ``res``: a :class:`routerlib.protocol.ProtocolResult`. Per seed, the performance
+    configuration's accuracy on the hard test prompts minus its accuracy on all of them (NaN when a
+    split has no hard prompt: not counted in ``n_seeds``); the mean and interval over seeds; the
+    verdict (:func:`claim_verdict`, *holds* when the interval lies below 0). A pair the protocol
+    left out is a row with verdict :data:`NOT_RUN` and its reason.
+
+    Returns
+    -------
+    DataFrame with columns dataset, router, claim, mean, ci_low, ci_high, n_seeds, verdict, reason
+    """
+    cols = ["dataset", "router", "claim", "mean", "ci_low", "ci_high", "n_seeds", "verdict", "reason"]
+    claim = "accuracy on the hard prompts below accuracy on all prompts"
+    ps = res.per_seed()
+    p = ps[ps.metric.isin(["acc", "acc_hard"]) & ps.router.isin(list(routers)) & (ps.dataset != "all")]
+    parts = []
+    if len(p):
+        w = p.set_index(["seed", "dataset", "router", "metric"])["value"].unstack("metric")
+        w = w.reindex(columns=["acc", "acc_hard"])
+        diff = (w["acc_hard"] - w["acc"]).rename("value").reset_index()
+        out = summarize(diff, ("dataset", "router"), level=level)
+        out["verdict"] = [claim_verdict(lo, hi, 0.0, "below") for lo, hi in zip(out.ci_low, out.ci_high)]
+        parts.append(out.assign(claim=claim, reason=""))
+    left = not_run(res, routers)
+    if len(left):
+        parts.append(left.rename(columns={"status": "verdict"}).assign(claim=claim, n_seeds=0))
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    d_rank = {d: i for i, d in enumerate(res.meta["datasets"])}
+    r_rank = {r: i for i, r in enumerate(routers)}
+    key = out.dataset.map(d_rank).fillna(len(d_rank)) * 1000 + out.router.map(r_rank).fillna(len(r_rank))
+    return out.iloc[np.argsort(key.to_numpy(), kind="stable")][cols].reset_index(drop=True)
+
+
+def seed_coverage(table: pd.DataFrame, seeds) -> pd.DataFrame:
+    """The readings of a summary (a column ``n_seeds``) that rest on fewer seeds than the run
+    asked for (a split where the reading is not defined, or a pair left out on some seeds), so a
+    notebook can say so instead of assuming every reading has every seed.
+
+    >>> t = pd.DataFrame({"router": ["knn", "mlp"], "n_seeds": [2, 1]})
+    >>> seed_coverage(t, "0,1").router.tolist()
+    ['mlp']
+    """
+    from .protocol import parse_seeds
+
+    n = len(parse_seeds(seeds))
+    return table[table["n_seeds"] < n].assign(seeds_asked=n).reset_index(drop=True)
 
 
 # ----- routers against their controls, and a real judge's error ----------------------------------

@@ -79,8 +79,9 @@ def pool_study(data, X, seeds=(0, 1, 2, 3, 4), n_random: int = 5, n_neighbors: i
     Parameters
     ----------
     data : RoutingData with n rows
-    X : ndarray of shape (n, d)
-        Prompt embeddings (for the KNN router).
+    X : ndarray of shape (n, d), or an unfitted embedder (e.g. TF-IDF)
+        Prompt embeddings (for the KNN router); an embedder is fitted on each split's training
+        prompts of each dataset (:func:`routerlib.evaluate.features`), as the protocol does.
     n_random : int
         Random pools per size (one at the full size).
 
@@ -89,7 +90,8 @@ def pool_study(data, X, seeds=(0, 1, 2, 3, 4), n_random: int = 5, n_neighbors: i
     DataFrame with columns seed, dataset, kind (greedy / random), draw, size, pool (model names
     joined by ``+``), oracle_acc, zero_aiq, knn_aiq
     """
-    X = np.asarray(X)
+    from .evaluate import features
+
     rows = []
     for seed in parse_seeds(seeds):
         test_mask = data.split_mask(seed)
@@ -99,7 +101,8 @@ def pool_study(data, X, seeds=(0, 1, 2, 3, 4), n_random: int = 5, n_neighbors: i
             tr = np.flatnonzero((data.dataset == d) & ~test_mask)
             te = np.flatnonzero((data.dataset == d) & test_mask)
             q_tr, q_te, c_te = data.quality[tr], data.quality[te], data.cost[te]
-            nb = cosine_neighbors(X[tr], X[te], n_neighbors)
+            X_tr, X_te = features(X, data, tr, te)
+            nb = cosine_neighbors(X_tr, X_te, n_neighbors)
             q_hat = q_tr[nb].mean(axis=1)  # (n_test, m): every model's KNN prediction
             c_hat = data.cost[tr].mean(axis=0)
             all_c = c_te.sum(axis=0)

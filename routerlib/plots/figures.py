@@ -12,7 +12,7 @@ and the CSVs it reads.
 | table1 | :func:`table1_figure` | table1 |
 | fig3_oracle | :func:`oracle_figure` | fig3_oracle |
 | fig7_per_dataset | :func:`per_dataset_figure` | fig7_per_dataset |
-| fig4_predictive_routers | :func:`predictive_figure` | fig4_predictive_routers, fig4_aiq_seed0 |
+| fig4_predictive_routers | :func:`predictive_figure` | fig4_predictive_routers, fig4_aiq_seed0, fig4_aiq |
 | fig9_ood | :func:`out_of_domain_figure` | fig9_ood, fig9_aiq |
 | fig5_cascade, fig8_cascade | :func:`cascade_figure` | fig5_cascade, fig5_aiq (fig8_...) |
 | fig6_rag | :func:`rag_figure` | fig6_rag, fig6_aiq, fig6_shares |
@@ -20,6 +20,11 @@ and the CSVs it reads.
 | pools | :func:`pools_figure` | pools |
 | model_recall | :func:`recall_figure` | model_recall |
 | embedders | :func:`embedders_figure` | embedders |
+
+A (router, dataset) pair the protocol left out (``ProtocolResult.meta["refused"]``) is a row of
+the figure's CSV with ``status`` "not run here" and its ``reason``
+(:func:`routerlib.claims.mark_not_run`); the router figures write "not run here" where that
+router's reading would be, and draw every other pair.
 """
 
 from __future__ import annotations
@@ -41,6 +46,29 @@ __all__ = ["FIGURES", "draw", "read_tables", "hull_aiq_figure", "table1_figure",
            "leaderboard_figure", "pools_figure", "recall_figure", "embedders_figure"]
 
 ROUTER_COLORS = {"knn": "C0", "mlp": "C3", "svm": "C2"}
+#: the status of a (router, dataset) pair left out by the protocol (the same as ``routerlib.claims.NOT_RUN``)
+NOT_RUN = "not run here"
+
+
+def not_run_pairs(table: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """``(dataset, router) -> reason`` for the rows of a saved table marked :data:`NOT_RUN` in
+    its ``status`` column (none when the table has no such column).
+
+    >>> t = pd.DataFrame({"dataset": ["a", "b"], "router": ["knn", "knn"], "status": ["run", NOT_RUN],
+    ...                   "reason": [float("nan"), "too few rows"]})
+    >>> not_run_pairs(t)
+    {('b', 'knn'): 'too few rows'}
+    """
+    if table is None or "status" not in table.columns:
+        return {}
+    left = table[table["status"] == NOT_RUN]
+    reasons = left["reason"] if "reason" in left.columns else pd.Series("", index=left.index)
+    return {(str(d), str(r)): ("" if pd.isna(w) else str(w)) for d, r, w in zip(left.dataset, left.router, reasons)}
+
+
+def _runs(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a saved table that hold readings (not the :data:`NOT_RUN` rows)."""
+    return table[table["status"] != NOT_RUN] if "status" in table.columns else table
 
 
 def read_tables(folder: str | Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -206,23 +234,34 @@ def _model_legend(fig, axes, ncol: int, anchor: float):
 
 def predictive_figure(t: dict[str, pd.DataFrame], label: str, title: str = "Figure 4: KNN, MLP and Zero routers",
                       routers: Sequence[str] = ("knn", "mlp")) -> plt.Figure:
-    """Figure 4: per dataset, the models, the Zero router and each router's sweep and NDCH, AIQs in the legend."""
+    """Figure 4: per dataset, the models, the Zero router and each router's sweep and NDCH, AIQs in the
+    legend; a router the protocol left out of a dataset (``fig4_aiq``'s "not run here" rows) is named
+    in the panel instead of drawn."""
     pts = t["fig4_predictive_routers"]
     pts = pts[(pts.kind != "sweep") | (pts.view == "stored")]
     aiq = t["fig4_aiq_seed0"].set_index("dataset")
+    left = not_run_pairs(t.get("fig4_aiq"))
     ds = list(dict.fromkeys(pts.loc[pts.kind == "model", "dataset"]))
     fig, axes = _grid(len(ds), 3, 5.2, 4.2)
     for ax, d in zip(axes.ravel(), ds):
         p = pts[pts.dataset == d]
-        curves = []
+        curves, notes = [], []
         for r in routers:
             s = p[(p.kind == "sweep") & (p.router == r)]
+            if s.empty:
+                if (d, r) not in left:
+                    raise ValueError(f"no points of {r} on {d}, and the tables do not mark it as not run")
+                notes.append(f"{r.upper()}: {NOT_RUN}" + (f"\n({left[(d, r)]})" if left[(d, r)] else ""))
+                continue
             curves.append(Curve(s.cost, s.quality, f"{r.upper()} ({s.params.iloc[0]}): AIQ {aiq.loc[d, r]:.3f}",
                                 ROUTER_COLORS.get(r, "C4"), sweep_alpha=0.6))
         o = p[p.kind == "oracle"].iloc[0]
         cost_quality_panel(ax, p[p.kind == "model"].rename(columns={"router": "model"}), curves,
                            f"Zero router: AIQ {aiq.loc[d, 'zero']:.3f}", _c_max(p, d), (o.cost, o.quality),
                            models_in_legend=True)
+        if notes:
+            ax.text(0.98, 0.3, "\n".join(notes), transform=ax.transAxes, ha="right", va="bottom", fontsize=6.5,
+                    color="0.3", zorder=6, bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.85})
         ax.set_title(d)
         ax.legend(*legend_only(ax, lambda x: "AIQ" in x or x == "Oracle"), loc="lower right")
     _model_legend(fig, axes, 11, -0.04)
@@ -354,9 +393,12 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
     with its 95% CI over seeds, hindsight (circle) and held-out (square); a router is above the
     Zero router only where its interval is right of 0."""
     lb = t["leaderboard"]
+    left = {k: w for k, w in not_run_pairs(lb).items() if k[1] not in skip}
+    lb = _runs(lb)
     d = lb[lb.metric.isin(["aiq_minus_zero", "aiq_heldout_minus_zero"]) & ~lb.router.isin(skip)]
-    datasets = [x for x in dict.fromkeys(d.dataset) if x != "all"] + ["all"]
-    routers = list(dict.fromkeys(d.router))
+    datasets = [x for x in dict.fromkeys([*d.dataset, *(k[0] for k in left)]) if x != "all"] + ["all"]
+    routers = list(dict.fromkeys([*d.router, *(k[1] for k in left)]))
+    partial = {r for _, r in left}
     fig, axes = _grid(len(datasets), 4, 3.6, 0.45 * len(routers) + 1.6)
     y = np.arange(len(routers))
     for ax, ds in zip(axes.flat, datasets):
@@ -369,21 +411,30 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
             ax.scatter(g["mean"], y + off, c=list(col), marker=marker, s=22, zorder=3, label=name)
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y, routers if ax in axes[:, 0] else [""] * len(routers))
-        ax.invert_yaxis()
+        ax.set_ylim(len(routers) - 0.5, -0.5)  # top to bottom, with room for the first and last rows' notes
         ax.set_title("mean over datasets" if ds == "all" else ds)
         ax.set_xlabel("AIQ minus the Zero router's")
         ax.xaxis.set_major_locator(plt.MaxNLocator(5))
         missing = [r for r in routers if not ((d.dataset == ds) & (d.router == r)).any()]
-        for r in missing:  # a router that refuses the dataset (or, over datasets, covers only some)
-            ax.text(0.5, routers.index(r), "not run here", transform=ax.get_yaxis_transform(), ha="center",
-                    va="center", fontsize=7, color="0.45")
+        for r in missing:  # left out of the dataset by the protocol (or, over datasets, of some of them)
+            if "status" in t["leaderboard"].columns and (ds, r) not in left and not (ds == "all" and r in partial):
+                raise ValueError(f"no reading of {r} on {ds}, and leaderboard.csv does not mark it as not run")
+            ax.text(0.5, routers.index(r), NOT_RUN if ds != "all" else "not run on every dataset",
+                    transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=7, color="0.45")
     n = int(lb.n_seeds.max()) if len(lb) else 0
+    by_dataset: dict[str, list[str]] = {}
+    for x, r in left:
+        by_dataset.setdefault(x, []).append(r)
+    if by_dataset:
+        fig.text(0.005, 0.03, "not run here (the reasons are in leaderboard.csv, column reason): " + "; ".join(
+            f"{x}: {', '.join(rs)}" for x, rs in by_dataset.items()), fontsize=7, color="0.35", ha="left",
+            va="bottom", wrap=True)
     proxies = [plt.Line2D([], [], color="0.35", marker=m, linestyle="-", markersize=5) for m in ("o", "s")]
     fig.legend(proxies, [f"{x} (95% CI over {n} seeds)" for x in ("hindsight hull", "held-out")], loc="lower right",
                ncol=2, frameon=False)
     fig.suptitle(f"Leaderboard: routers against the Zero router (green: above, red: below, grey: within noise); {label}",
                  y=1.0)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, 0.09 if by_dataset else 0.05, 1, 1))
     source_note(fig, label + "; Oracle, overgenerate, Random and Best Single rows: leaderboard.csv")
     return fig
 
@@ -391,40 +442,54 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
 # ----- the follow-up's questions ----------------------------------------------------------------
 def recall_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
     """Model recall: per dataset, each system's accuracy on all test prompts and on the hard ones
-    (1-3 models right), with 95% CIs over seeds."""
-    r = t["model_recall"]
-    datasets = list(dict.fromkeys(r.dataset))
+    (1-3 models right), with 95% CIs over seeds; a router the protocol left out of a dataset is a
+    row "not run here"."""
+    full = t["model_recall"]
+    left = not_run_pairs(full)
+    r = _runs(full)
+    datasets = list(dict.fromkeys(full.dataset))
+    systems = list(dict.fromkeys(full.router))  # one row order in every panel
     fig, axes = _grid(len(datasets), 4, 4.4, 4.2)
     for ax, d in zip(axes.flat, datasets):
-        g = r[r.dataset == d].reset_index(drop=True)
+        g = full[full.dataset == d].set_index("router").reindex(systems).reset_index()
+        ran = np.array([(d, x) not in left for x in g.router]) & g["acc"].notna().to_numpy()
         y = np.arange(len(g))
         for off, m, col in ((-0.18, "acc", "C0"), (0.18, "acc_hard", "C3")):
-            ax.barh(y + off, g[m], 0.36, color=col, label={"acc": "all prompts", "acc_hard": "hard prompts (1-3 models right)"}[m])
-            ax.errorbar(g[m], y + off, xerr=[g[m] - g[f"{m}_ci_low"], g[f"{m}_ci_high"] - g[m]], fmt="none", ecolor="k",
-                        elinewidth=0.8, capsize=1.5)
+            h = g[ran]
+            ax.barh(y[ran] + off, h[m], 0.36, color=col,
+                    label={"acc": "all prompts", "acc_hard": "hard prompts (1-3 models right)"}[m])
+            ax.errorbar(h[m], y[ran] + off, xerr=[h[m] - h[f"{m}_ci_low"], h[f"{m}_ci_high"] - h[m]], fmt="none",
+                        ecolor="k", elinewidth=0.8, capsize=1.5)
+        for yi in y[~ran]:
+            ax.text(0.5, yi, NOT_RUN if (d, g.router[yi]) in left else "no reading", ha="center", va="center",
+                    fontsize=7, color="0.35")
         ax.set_yticks(y, g.router if ax in axes[:, 0] else [""] * len(g), fontsize=7)
-        ax.invert_yaxis()
+        ax.set_ylim(len(g) - 0.5, -0.5)  # top to bottom, with room for the first and last rows' notes
         ax.set_xlim(0, 1.02)
         ax.set_xlabel("accuracy (performance configuration, test split)")
-        ax.set_title(f"{d} (hard: {g.share_hard.iloc[0]:.0%} of prompts, none right: {g.share_none.iloc[0]:.0%})",
+        sh = r[r.dataset == d]
+        ax.set_title(f"{d} (hard: {sh.share_hard.iloc[0]:.0%} of prompts, none right: {sh.share_none.iloc[0]:.0%})",
                      fontsize=8)
     h, lab = axes.flat[0].get_legend_handles_labels()
-    fig.legend(h, lab, loc="lower center", ncol=2, frameon=False)
+    fig.legend(h, lab, loc="lower right", ncol=2, frameon=False)
     fig.suptitle(f"Model recall: accuracy on the prompts only 1-3 models get right; {label}", y=1.0)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    source_note(fig, label)
+    source_note(fig, label + ("; not run here: the reasons are in model_recall.csv, column reason" if left else ""))
     return fig
 
 
 def embedders_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
     """Embedder ablation: per router (panels) and dataset (rows), each embedder's held-out AIQ minus
     the same router's with the reference embedder (column ``reference``; MiniLM-L6 by default), with
-    95% CIs over seeds."""
+    95% CIs over seeds; a router the protocol left out of a dataset is marked "not run here" in its row."""
     a = t["embedders"]
-    ref = str(a["reference"].iloc[0]) if "reference" in a.columns and len(a) else "all-MiniLM-L6-v2"
+    left = not_run_pairs(a)
+    a = _runs(a)
+    ref = str(a["reference"].dropna().iloc[0]) if "reference" in a.columns and a["reference"].notna().any() \
+        else "all-MiniLM-L6-v2"
     a = a[a.metric == "aiq_heldout"]
-    routers = list(dict.fromkeys(a.router))
-    datasets = [d for d in dict.fromkeys(a.dataset) if d != "all"] + ["all"]
+    routers = list(dict.fromkeys([*a.router, *(k[1] for k in left)]))
+    datasets = [d for d in dict.fromkeys([*a.dataset, *(k[0] for k in left)]) if d != "all"] + ["all"]
     labels = list(dict.fromkeys(a.run))
     fig, axes = plt.subplots(1, max(len(routers), 1), figsize=(4.4 * max(len(routers), 1), 0.42 * len(datasets) * len(labels) + 1.6),
                              squeeze=False)
@@ -435,6 +500,10 @@ def embedders_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
             off = (k - (len(labels) - 1) / 2) * 0.22
             ax.errorbar(g["mean"], y + off, xerr=[g["mean"] - g.ci_low, g.ci_high - g["mean"]], fmt="o", ms=3.5,
                         color=f"C{k}", elinewidth=1, capsize=1.5, label=lab)
+        for yi, d in enumerate(datasets):
+            if (d, r) in left or (d == "all" and any(k[1] == r for k in left)):
+                ax.text(0.5, yi, NOT_RUN if d != "all" else "not run on every dataset",
+                        transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=7, color="0.45")
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y, [("mean over datasets" if d == "all" else d) for d in datasets] if ax is axes[0, 0]
                       else [""] * len(datasets))
@@ -479,7 +548,7 @@ FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "table1": (table1_figure, ("table1",)),
     "fig3_oracle": (oracle_figure, ("fig3_oracle",)),
     "fig7_per_dataset": (per_dataset_figure, ("fig7_per_dataset",)),
-    "fig4_predictive_routers": (predictive_figure, ("fig4_predictive_routers", "fig4_aiq_seed0")),
+    "fig4_predictive_routers": (predictive_figure, ("fig4_predictive_routers", "fig4_aiq_seed0", "fig4_aiq")),
     "fig9_ood": (out_of_domain_figure, ("fig9_ood", "fig9_aiq")),
     "fig5_cascade": (cascade_figure, ("fig5_cascade", "fig5_aiq")),
     "fig8_cascade": (cascade_figure, ("fig8_cascade", "fig8_aiq")),
