@@ -41,12 +41,16 @@ data: install ## download the pinned RouterBench hub files into data/raw and ver
 unit: install ## unit and property tests only (hypothesis's derandomized `ci` profile: the same examples every run)
 	CI=$${CI:-1} $(PY) -m pytest tests routerlib
 
-notebooks-test: install ## every notebook at CI scale (sim, and the real rows in ../shared if present); nbval re-runs the sim ones
+notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../shared if present, and a small cut of them (one dataset of 12 rows); nbval re-runs the sim ones
 	rm -rf build/test
 	ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data sim --scale $(TEST_SCALE) --seeds "$(TEST_SEEDS)" --embedder "$(EMBEDDER)" --out build/test/sim
 	if [ -f $(SHARED_ROWS) ]; then \
 	  ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data $(SHARED_ROWS) --scale 1.0 --seeds "$(TEST_SEEDS)" --embedder "$(TEST_REAL_EMBEDDER)" --out build/test/real; \
 	else echo "note: $(SHARED_ROWS) not found; notebooks run on the simulated data only"; fi
+	if [ -f $(SHARED_ROWS) ]; then \
+	  $(PY) scripts/make_small_real.py build/test/small_real.csv.gz && \
+	  ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --data build/test/small_real.csv.gz --scale 1.0 --seeds "$(TEST_SEEDS)" --embedder tfidf --out build/test/small-real; \
+	fi
 	ROUTERLIB_FIGURES=build/test/figures-nbval $(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env build/test/sim
 
 test: unit notebooks-test ## install if needed, unit tests, then every notebook at CI scale checked with nbval
