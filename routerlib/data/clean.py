@@ -46,6 +46,14 @@ def _rows_text(rows: np.ndarray) -> str:
     return f"row{'s' if rows.size > 1 else ''} {head}{more}"
 
 
+def _refuse_blank(values: np.ndarray, source: str, col: str, why: str) -> None:
+    """Raise naming the file, the column and the rows whose value is blank (missing, empty or spaces)."""
+    blank = np.array([_blank(x) for x in values], dtype=bool)
+    if blank.any():
+        raise ValueError(f"{source}: column {col!r} {_rows_text(np.flatnonzero(blank))}: {why}: fill it in or "
+                         f"remove the row")
+
+
 def text_values(series: pd.Series, col: str, source: str, what: str) -> np.ndarray:
     """A column of names (eval names, model names) as text, shape (n,); a blank one is refused.
 
@@ -58,12 +66,7 @@ def text_values(series: pd.Series, col: str, source: str, what: str) -> np.ndarr
         Naming the file, the column and the rows whose value is blank (missing, empty or spaces).
     """
     v = series.to_numpy(object)
-    blank = np.array([_blank(x) for x in v], dtype=bool)
-    if blank.any():
-        raise ValueError(
-            f"{source}: column {col!r} {_rows_text(np.flatnonzero(blank))}: no {what} (blank); every row needs "
-            f"one: fill it in or remove the row"
-        )
+    _refuse_blank(v, source, col, f"no {what} (blank); every row needs one")
     return np.array([x if isinstance(x, str) else str(x) for x in v], dtype=object)
 
 
@@ -83,12 +86,7 @@ def id_text(series: pd.Series, col: str, source: str) -> np.ndarray:
     ['a.1', '12345678901234567']
     """
     v = series.to_numpy(object)
-    blank = np.array([_blank(x) for x in v], dtype=bool)
-    if blank.any():
-        raise ValueError(
-            f"{source}: column {col!r} {_rows_text(np.flatnonzero(blank))}: blank {col}; an id is a prompt's "
-            f"identity, so a row without one cannot be placed: fill it in or remove the row"
-        )
+    _refuse_blank(v, source, col, f"blank {col}; an id is a prompt's identity, so a row without one cannot be placed")
     for i, x in enumerate(v):
         if isinstance(x, str):
             continue
