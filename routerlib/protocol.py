@@ -72,7 +72,7 @@ from dataclasses import replace
 
 from .evaluate import (RouterSpec, check_features, evaluate_cascade, features, param_str, select_params,
                        too_small)
-from .routers.base import check_outcomes, read_only
+from .routers.base import RouteError, check_outcomes, read_only
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
@@ -800,10 +800,13 @@ def _guarded(job, sub, X, prompts, spec, seed, n_knob, src):
     try:
         return job(sub, X, prompts, spec, seed, n_knob, src)
     except Exception as e:  # name what failed, keep the cause
+        what = str(e)
+        if isinstance(e, RouteError):  # the contract's message names the router, seed and dataset already
+            what = what.split(": ", 1)[-1] if what.startswith(f"router {spec.name!r}") else what
+        elif isinstance(e, ValueError) and "read-only" in what:
+            what += " (routers see the data and X read-only: copy an array before changing it)"
         raise RuntimeError(f"router {spec.name!r} failed on seed {seed}, dataset {sub.datasets[0]!r}: "
-                           f"{type(e).__name__}: {e}") from e
-
-
+                           f"{type(e).__name__}: {what}") from e
 
 def cascade_over_seeds(data, datasets: Sequence[str], seeds=DEFAULT_SEEDS, **kw) -> pd.DataFrame:
     """The cascade study (:func:`routerlib.evaluate.evaluate_cascade`) on every seed's split: its
