@@ -673,8 +673,10 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         too small for (:func:`routerlib.evaluate.too_small`) is left out with a warning and recorded
         in ``meta["refused"]``, like a pair the router refuses
     n_jobs, backend : joblib's (``n_jobs=-1``: every core; ``backend="dask"``/``"ray"`` on a cluster)
-    cache : reuse finished jobs from ``paths.cache_dir()/protocol`` (keyed also by the code of a
-        router from outside routerlib, :func:`router_code`)
+    cache : reuse finished jobs from ``paths.cache_dir()/protocol`` (keyed by the data, features,
+        spec and its parameters, seed, routerlib's source and the code of a router from outside
+        routerlib, :func:`router_code`). A router whose behaviour depends on anything else (a file
+        it reads, an environment variable, a global set at run time) needs ``cache=False``.
 
     Raises
     ------
