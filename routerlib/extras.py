@@ -23,6 +23,8 @@ import importlib.util
 
 __all__ = ["MissingExtra", "install_command", "missing", "require"]
 
+_find_spec = importlib.util.find_spec  # one name to look modules up by (tests hide a module through it)
+
 
 class MissingExtra(ImportError):
     """Packages an optional part of routerlib needs are not installed; the message says how to add them."""
@@ -38,7 +40,7 @@ def missing(*modules: str) -> list[str]:
     out = []
     for m in modules:
         try:
-            found = importlib.util.find_spec(m) is not None
+            found = _find_spec(m) is not None
         except (ImportError, ValueError):  # a parent package that fails, or a module without a spec
             found = False
         if not found:

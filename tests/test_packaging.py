@@ -183,14 +183,20 @@ def test_committed_csvs_name_the_routerlib_version():
 
 
 # ----- an embedder whose extra is missing ----------------------------------------------------
+def _hide(monkeypatch, *modules: str) -> None:
+    """As if ``modules`` were not installed, for routerlib.extras (other libraries still see them:
+    scipy and scikit-learn look torch up in sys.modules)."""
+    real = extras._find_spec
+    monkeypatch.setattr(extras, "_find_spec", lambda m: None if m in modules else real(m))
+
+
 @pytest.fixture
 def without_torch(monkeypatch):
-    """As if torch were not installed: importing it fails and find_spec finds nothing."""
-    monkeypatch.setitem(sys.modules, "torch", None)
+    _hide(monkeypatch, "torch")
 
 
 def test_require_names_the_missing_modules_and_the_install_command(monkeypatch):
-    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    _hide(monkeypatch, "sentence_transformers")
     with pytest.raises(extras.MissingExtra) as e:
         extras.require("numpy", "sentence_transformers", extra="embed", what="embedder 'minilm'")
     assert str(e.value) == ("embedder 'minilm' needs sentence_transformers, which is not installed here; install "
