@@ -55,6 +55,10 @@ notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../
 
 test: unit notebooks-test ## install if needed, unit tests, then every notebook at CI scale checked with nbval
 
+.PHONY: test-install
+test-install: install ## the wheel in fresh venvs: the pinned core runs the README's own-router example; the declared lower bounds pass the core tests (about 5 min)
+	$(PY) -m pytest -m slow tests/test_install.py
+
 bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades)
 	$(PY) scripts/bench.py
 

