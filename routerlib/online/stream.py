@@ -260,7 +260,7 @@ def make_stream(data, embedding=None, seeds: Sequence[int] = (0, 1, 2, 3, 4), da
             j = int(np.flatnonzero(~np.isfinite(E[i]))[0])
             raise ValueError(f"embedding has {int(bad.sum())} row(s) with NaN or inf; the first is row {i} "
                              f"(sample id {data.sample_id[i]!r}, dataset {data.dataset[i]!r}), value "
-                             f"embedding[{i}, {j}] = {E[i, j]!r}; features must be finite")
+                             f"embedding[{i}, {j}] = {float(E[i, j])!r}; features must be finite")
         X = project_features(E, n_components)
         embedding = E
     key = f"online/{'all' if dataset is None else dataset}"
