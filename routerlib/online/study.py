@@ -31,7 +31,7 @@ from .metrics import (best_fixed_model, cumulative_mean, cumulative_regret, mode
 from .scenarios import adoption_lag
 from .stream import Stream, Trace, check_lambdas, replay
 
-__all__ = ["offline_points", "run_policies", "learning_curves", "aiq_table", "scenario_tables", "curve_steps",
+__all__ = ["offline_points", "run_policies", "learning_curves", "aiq_table", "scenario_tables", "curve_steps", "findings",
            "FULL_INFORMATION", "ZERO", "ORACLE"]
 
 #: the names of the reference rows
@@ -248,3 +248,40 @@ def scenario_tables(traces: Mapping[str, Trace], stream: Stream, model: int, at:
     lag_t = pd.DataFrame(lags, columns=["scenario", "model", "policy", "lag_mean", "lag_ci_low", "lag_ci_high",
                                         "adopted", "n_seeds", "window", "ratio"])
     return shares.assign(event_step=at + 1), lag_t.assign(event_step=at + 1)
+
+
+def _words(ci_low: float, ci_high: float, side: str) -> str:
+    """*holds* / *within noise* / *does not hold* for "the difference is ``side`` 0" (``n/a`` without an interval)."""
+    if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
+        return "n/a"
+    v = "above" if ci_low > 0 else "below" if ci_high < 0 else "within noise"
+    return "within noise" if v == "within noise" else ("holds" if v == side else "does not hold")
+
+
+def findings(summary: pd.DataFrame, contextual: Sequence[str] = ("linucb", "lin_thompson")) -> pd.DataFrame:
+    """The questions of an online study, answered from :func:`aiq_table`'s summary with their intervals.
+
+    For each contextual policy: its AIQ minus each offline router's (statement: above), minus the
+    full-information learner's (statement: below), minus the Zero router's (statement: above); each
+    *holds* when the paired 95% interval lies on the stated side of 0, *does not hold* when it lies
+    on the other side, else *within noise*.
+
+    Returns
+    -------
+    DataFrame: policy, statement, metric, mean, ci_low, ci_high, n_seeds, verdict
+    """
+    rows = []
+    for p in contextual:
+        g = summary[summary.system == p]
+        for r in g.itertuples():
+            if r.metric == "aiq":
+                continue
+            ref = r.metric.removeprefix("aiq_minus_")
+            if ref == "full_information":
+                text, side = "stays below the full-information learner", "below"
+            elif ref == "zero":
+                text, side = "beats the Zero router", "above"
+            else:
+                text, side = f"reaches above the offline {ref} router (trained on the first 70%)", "above"
+            rows.append((p, text, r.metric, r.mean, r.ci_low, r.ci_high, r.n_seeds, _words(r.ci_low, r.ci_high, side)))
+    return pd.DataFrame(rows, columns=["policy", "statement", "metric", "mean", "ci_low", "ci_high", "n_seeds", "verdict"])
