@@ -343,3 +343,26 @@ def test_real_rows_replay():
     tr = replay(UCB1(), st, lam)
     assert tr.choice.shape == (st.T, 2, 4) and st.m == 11
     assert (tr.quality >= 0).all() and (tr.quality <= 1).all()
+
+
+def test_the_three_figures_draw_from_their_tables(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from routerlib.plots import FIGURES, draw, write_tables
+
+    rd, E = small(n=90)
+    base = make_stream(rd, E, seeds=(0, 1, 2))
+    pols = {"ucb1": UCB1(), "linucb (full information)": LinUCB(full_information=True)}
+    tr = {k: replay(p, base, LAM) for k, p in pols.items()}
+    per, summary = aiq_table(tr, base, LAM, {"knn": offline_points("knn", base, LAM)})
+    st = arrival(base, 2)
+    sh, lg = scenario_tables({k: replay(p, st, LAM) for k, p in pols.items()}, st, 2, st.T // 2, "a model arrives")
+    write_tables({"online_curves": learning_curves(tr, base, LAM), "online_aiq": summary, "online_scenarios": sh,
+                  "online_adoption": lg}, tmp_path, {"label": "toy rows"})
+    for name in ("online_curves", "online_aiq", "online_scenarios"):
+        assert name in FIGURES
+        assert draw(name, tmp_path, show=False).stat().st_size > 0
+    assert set(pd.read_csv(tmp_path / "online_aiq.csv").system) >= {"zero", "knn", "ucb1"}
