@@ -92,6 +92,8 @@ def main():
     run_script("bench_cascade.py")
     print("== the 5-seed protocol ==")
     run_script("bench_protocol.py")
+    print("== online routing (35k steps x every policy x 5 orders x 10 lambdas) ==")
+    run_script("bench_online.py")
 
 
 if __name__ == "__main__":

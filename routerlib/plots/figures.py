@@ -20,6 +20,7 @@ and the CSVs it reads.
 | pools | :func:`pools_figure` | pools |
 | model_recall | :func:`recall_figure` | model_recall |
 | embedders | :func:`embedders_figure` | embedders |
+| online_curves, online_scenarios, online_aiq | :mod:`.online` | online_curves; online_scenarios, online_adoption; online_aiq |
 
 A (router, dataset) pair the protocol left out (``ProtocolResult.meta["refused"]``) is a row of
 the figure's CSV with ``status`` "not run here" and its ``reason``
@@ -38,6 +39,7 @@ import pandas as pd
 
 from ..hull import ndch
 from ..paper import short_name
+from .online import online_aiq_figure, online_curves_figure, online_scenarios_figure
 from .panels import Curve, cost_quality_panel, heatmap, legend_only, plot_hull, plot_models
 from .style import cost_axis, savefig, source_note
 
@@ -557,6 +559,9 @@ FIGURES: dict[str, tuple[Callable, tuple[str, ...]]] = {
     "pools": (pools_figure, ("pools",)),
     "model_recall": (recall_figure, ("model_recall",)),
     "embedders": (embedders_figure, ("embedders",)),
+    "online_curves": (online_curves_figure, ("online_curves",)),
+    "online_scenarios": (online_scenarios_figure, ("online_scenarios", "online_adoption")),
+    "online_aiq": (online_aiq_figure, ("online_aiq",)),
 }
 
 
