@@ -129,7 +129,7 @@ print(ci_table(summary.assign(cell="x"), index="system", columns="metric").to_st
 
 # %%
 print(answers.round(4).to_string(index=False))
-print(lags[["scenario", "policy", "lag_mean", "lag_ci_low", "lag_ci_high", "adopted", "n_seeds", "window"]]
+print(lags[["scenario", "policy", "lag_median", "lag_min", "lag_max", "adopted", "n_seeds", "window"]]
       .round(0).to_string(index=False))
 print("seconds per replay (all orders and lambdas at once):", {k: round(v, 1) for k, v in seconds.items()})
 

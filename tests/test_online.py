@@ -308,6 +308,10 @@ def test_scenario_tables_and_aiq_table_run_end_to_end():
     shares, lags = scenario_tables(traces, st, 2, st.T // 2, "arrival")
     assert set(lags.policy) == set(traces) and (shares["mean"].between(0, 1)).all()
     assert (shares[shares.step <= st.T // 2]["mean"] == 0).all()  # nobody calls it before it arrives
+    done = lags.dropna(subset=["lag_median"])  # a lag is a count of steps: its summary stays within the orders'
+    assert ((done.lag_min >= done.window) & (done.lag_min <= done.lag_median) & (done.lag_median <= done.lag_max)
+            & (done.lag_max <= st.T)).all()
+    assert lags.loc[lags.adopted == 0, ["lag_median", "lag_min", "lag_max"]].isna().all().all()
     base = make_stream(rd, E, seeds=(0, 1, 2))
     tr = {"linucb": replay(LinUCB(), base, LAM)}
     per, summary = aiq_table(tr, base, LAM)

@@ -228,8 +228,10 @@ def scenario_tables(traces: Mapping[str, Trace], stream: Stream, model: int, at:
     Returns
     -------
     shares : DataFrame scenario, model, policy, step, mean, ci_low, ci_high, ci_low_naive, ci_high_naive, n_seeds
-    lags : DataFrame scenario, model, policy, lag_mean, lag_ci_low, lag_ci_high, adopted (orders with a lag),
-        n_seeds, window, ratio
+    lags : DataFrame scenario, model, policy, lag_median, lag_min, lag_max (over the orders that
+        adopted the model: a lag is a count of steps, skewed and bounded below, and often only a
+        few orders adopt, so their range is shown rather than a t-interval), adopted (orders with a
+        lag), n_seeds, window, ratio
     """
     if reference not in traces:
         raise ValueError(f"the reference {reference!r} is not among the traced policies {list(traces)}")
@@ -241,11 +243,12 @@ def scenario_tables(traces: Mapping[str, Trace], stream: Stream, model: int, at:
         sh = window_share(tr.choice, model, w)
         rows += [(scenario, name, pol, *b) for b in _bands(sh, steps, stream.seeds)]
         lag = adoption_lag(tr.choice, traces[reference].choice, model, at, w, ratio)
-        r = order_interval(lag)
-        lags.append((scenario, name, pol, r.mean, r.ci_low, r.ci_high, int(np.isfinite(lag).sum()), lag.size, w, ratio))
+        done = lag[np.isfinite(lag)]
+        med, lo, hi = (np.median(done), done.min(), done.max()) if done.size else (np.nan,) * 3
+        lags.append((scenario, name, pol, med, lo, hi, done.size, lag.size, w, ratio))
     shares = pd.DataFrame(rows, columns=["scenario", "model", "policy", "step", "mean", "ci_low", "ci_high",
                                          "ci_low_naive", "ci_high_naive", "n_seeds"])
-    lag_t = pd.DataFrame(lags, columns=["scenario", "model", "policy", "lag_mean", "lag_ci_low", "lag_ci_high",
+    lag_t = pd.DataFrame(lags, columns=["scenario", "model", "policy", "lag_median", "lag_min", "lag_max",
                                         "adopted", "n_seeds", "window", "ratio"])
     return shares.assign(event_step=at + 1), lag_t.assign(event_step=at + 1)
 

@@ -75,9 +75,8 @@ def online_scenarios_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figur
         lg = lags[lags.scenario == sc].set_index("policy")
         for pol, h in g.groupby("policy", sort=False):
             r = lg.loc[pol]
-            lag = (f"lag {r.lag_mean:,.0f} [{r.lag_ci_low:,.0f}, {r.lag_ci_high:,.0f}] steps, "
-                   if np.isfinite(r.lag_mean) and np.isfinite(r.lag_ci_low) else
-                   f"lag {r.lag_mean:,.0f} steps, " if np.isfinite(r.lag_mean) else "")
+            lag = (f"lag median {r.lag_median:,.0f} (range {r.lag_min:,.0f}-{r.lag_max:,.0f}) steps, "
+                   if np.isfinite(r.lag_median) else "")
             ls = "--" if "full information" in pol else "-"
             ax.plot(h.step, h["mean"], ls, color=col[pol], lw=1.2,
                     label=f"{pol} ({lag}adopted in {int(r.adopted)}/{int(r.n_seeds)} orders)")
