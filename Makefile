@@ -51,8 +51,8 @@ notebooks-test: install ## every notebook at CI scale (sim, and the real rows in
 
 test: unit notebooks-test ## install if needed, unit tests, then every notebook at CI scale checked with nbval
 
-bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades)
-	$(PY) scripts/bench.py
+bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades, the protocol and how its cost grows)
+	$(PY) scripts/bench.py --embedder "$(EMBEDDER)"
 
 lab: install ## JupyterLab from .venv; notebooks/*.py open as notebooks on a double click (jupytext)
 	$(PY) scripts/lab.py
