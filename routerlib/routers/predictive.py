@@ -55,8 +55,14 @@ def _normalise(X: np.ndarray) -> np.ndarray:
     return X / np.where(norm > 0, norm, 1.0)
 
 
-def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
+def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: int = 2048,
+                     block_entries: int = 1 << 22) -> np.ndarray:
     """Indices of the ``k`` most cosine-similar training rows of each query row.
+
+    Brute force on unit vectors (one matrix product per block of query rows, then a partial sort
+    per row), so no (n, n_train) matrix is ever held: a block has at most ``chunk`` rows and at
+    most ``block_entries`` similarities (about ``block_entries * 12`` bytes with the partial
+    sort's indices), however many training rows there are.
 
     Parameters
     ----------
@@ -65,7 +71,9 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     k : int
         Capped at ``n_train``.
     chunk : int
-        Query rows per block (memory: ``chunk * n_train`` floats).
+        At most this many query rows per block.
+    block_entries : int
+        At most this many similarities per block (at least one query row per block).
 
     Returns
     -------
@@ -75,13 +83,15 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     A = _normalise(X_train)
     B = _normalise(X_query)
     k = int(min(k, A.shape[0]))
+    rows = max(1, min(int(chunk), int(block_entries) // max(1, A.shape[0])))
     out = np.empty((B.shape[0], k), dtype=np.int64)
-    for s in range(0, B.shape[0], chunk):
-        S = B[s:s + chunk] @ A.T
-        if k < A.shape[0]:
-            out[s:s + chunk] = np.argpartition(-S, k - 1, axis=1)[:, :k]
-        else:
-            out[s:s + chunk] = np.broadcast_to(np.arange(k), (S.shape[0], k))
+    if k == A.shape[0]:  # every training row is a neighbour
+        out[:] = np.arange(k)
+        return out
+    for s in range(0, B.shape[0], rows):
+        S = B[s:s + rows] @ A.T
+        np.negative(S, out=S)  # in place: the most similar first, without a second block
+        out[s:s + rows] = np.argpartition(S, k - 1, axis=1)[:, :k]
     return out
 
 
