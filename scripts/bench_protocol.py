@@ -188,8 +188,8 @@ def _table(rows: list[dict], key: str) -> None:
     df = pd.DataFrame(rows)
     shares = df[list(STAGES)].div(df[list(STAGES)].sum(axis=1), axis=0)
     df["dominant"] = [f"{s} ({shares.loc[i, s]:.0%})" for i, s in shares.idxmax(axis=1).items()]
-    cols = [key, "prompts", "routers", "protocol_s", "protocol_cpu_s", *STAGES, "rss_before_mib", "peak_mib",
-            "protocol_growth_mib", "dominant"]
+    cols = [key, "prompts", *(["routers"] if key != "routers" else []), "protocol_s", "protocol_cpu_s", *STAGES,
+            "rss_before_mib", "peak_mib", "protocol_growth_mib", "dominant"]
     print(df[cols].to_string(index=False, formatters={"size": "{:g}".format},
                              float_format=lambda v: f"{v:.1f}"))
     print("(protocol_s: wall seconds; protocol_cpu_s and the stages: CPU seconds of the one process, which a busy "
