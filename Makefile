@@ -59,8 +59,8 @@ test: unit notebooks-test ## install if needed, unit tests, then every notebook 
 test-install: install ## the wheel in fresh venvs: the pinned core runs the README's own-router example; the declared lower bounds pass the core tests (about 5 min)
 	$(PY) -m pytest -m slow tests/test_install.py
 
-bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades)
-	$(PY) scripts/bench.py
+bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades, the protocol and how its cost grows, online routing)
+	$(PY) scripts/bench.py --embedder "$(EMBEDDER)"
 
 lab: install ## JupyterLab from .venv; notebooks/*.py open as notebooks on a double click (jupytext)
 	$(PY) scripts/lab.py

@@ -3,11 +3,15 @@
 Covers: ndch + aiq on 1,000,000 random points; ndch against the O(n^3) all-pairs reference
 on 500 points; simulate_routerbench at scale 1; loading a ~36k-row wide file; and, when
 present, the router, cascade and protocol benchmarks (scripts/bench_routers.py, bench_cascade.py,
-bench_protocol.py).
+bench_protocol.py: the 5-seed protocol's time, and how its time and memory grow with the prompts
+and the routers).
+
+    .venv/bin/python scripts/bench.py [--embedder minilm] [--protocol-sections headline,leaderboard,prompts,routers]
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import sys
 import tempfile
@@ -70,7 +74,7 @@ def bench_data():
             print(f"load_routerbench({name}): {t:.2f} s for {rd2.n} rows (target < 10 s)")
 
 
-def run_script(name):
+def run_script(name, argv=()):
     path = HERE / name
     if not path.exists():
         print(f"({name} not present)")
@@ -78,10 +82,14 @@ def run_script(name):
     spec = importlib.util.spec_from_file_location(name[:-3], path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.main()
+    mod.main(list(argv))
 
 
-def main():
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--embedder", default="minilm", help="features of the protocol's headline and leaderboard runs")
+    ap.add_argument("--protocol-sections", default="headline,leaderboard,prompts,routers")
+    args = ap.parse_args(argv)
     print("== hull ==")
     bench_hull()
     print("== data ==")
@@ -91,7 +99,7 @@ def main():
     print("== cascades ==")
     run_script("bench_cascade.py")
     print("== the 5-seed protocol ==")
-    run_script("bench_protocol.py")
+    run_script("bench_protocol.py", ["--embedder", args.embedder, "--sections", args.protocol_sections])
     print("== online routing (35k steps x every policy x 5 orders x 10 lambdas) ==")
     run_script("bench_online.py")
 

@@ -231,12 +231,13 @@ def test_choose_matches_loop(n, m, w, seed):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(2, 50), st.integers(1, 30), st.integers(0, 10_000))
-def test_cosine_neighbors_matches_bruteforce(n_train, k, seed):
+@given(st.integers(2, 50), st.integers(1, 30), st.integers(0, 10_000), st.sampled_from([1, 60, 1 << 22]))
+def test_cosine_neighbors_matches_bruteforce(n_train, k, seed, block_entries):
+    # blocks of at most 3 query rows, and (block_entries) of at most 1 row or 60 similarities
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((n_train, 5))
     B = rng.standard_normal((7, 5))
-    nb = cosine_neighbors(A, B, k, chunk=3)
+    nb = cosine_neighbors(A, B, k, chunk=3, block_entries=block_entries)
     kk = min(k, n_train)
     assert nb.shape == (7, kk)
     An = A / np.linalg.norm(A, axis=1, keepdims=True)

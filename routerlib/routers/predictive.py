@@ -45,7 +45,8 @@ import numpy as np
 
 from .base import Outcomes, Router, store_args
 
-__all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "choose", "wtp_grid"]
+__all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "choose", "squared_svr",
+           "wtp_grid"]
 
 
 def _normalise(X: np.ndarray) -> np.ndarray:
@@ -54,8 +55,14 @@ def _normalise(X: np.ndarray) -> np.ndarray:
     return X / np.where(norm > 0, norm, 1.0)
 
 
-def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
+def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: int = 2048,
+                     block_entries: int = 1 << 22) -> np.ndarray:
     """Indices of the ``k`` most cosine-similar training rows of each query row.
+
+    Brute force on unit vectors (one matrix product per block of query rows, then a partial sort
+    per row), so no (n, n_train) matrix is ever held: a block has at most ``chunk`` rows and at
+    most ``block_entries`` similarities (about ``block_entries * 12`` bytes with the partial
+    sort's indices), however many training rows there are.
 
     Parameters
     ----------
@@ -64,7 +71,9 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     k : int
         Capped at ``n_train``.
     chunk : int
-        Query rows per block (memory: ``chunk * n_train`` floats).
+        At most this many query rows per block.
+    block_entries : int
+        At most this many similarities per block (at least one query row per block).
 
     Returns
     -------
@@ -74,13 +83,15 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     A = _normalise(X_train)
     B = _normalise(X_query)
     k = int(min(k, A.shape[0]))
+    rows = max(1, min(int(chunk), int(block_entries) // max(1, A.shape[0])))
     out = np.empty((B.shape[0], k), dtype=np.int64)
-    for s in range(0, B.shape[0], chunk):
-        S = B[s:s + chunk] @ A.T
-        if k < A.shape[0]:
-            out[s:s + chunk] = np.argpartition(-S, k - 1, axis=1)[:, :k]
-        else:
-            out[s:s + chunk] = np.broadcast_to(np.arange(k), (S.shape[0], k))
+    if k == A.shape[0]:  # every training row is a neighbour
+        out[:] = np.arange(k)
+        return out
+    for s in range(0, B.shape[0], rows):
+        S = B[s:s + rows] @ A.T
+        np.negative(S, out=S)  # in place: the most similar first, without a second block
+        out[s:s + rows] = np.argpartition(S, k - 1, axis=1)[:, :k]
     return out
 
 
@@ -344,55 +355,156 @@ class MLPRouter(PredictiveRouter):
         return np.clip(self.mlp_.predict(X).reshape(X.shape[0], -1), 0.0, 1.0)
 
 
-class SVMRouter(PredictiveRouter):
-    """Linear support-vector regression router (the paper's public code, ``svm_router.py``).
+def squared_svr(X: np.ndarray, Y: np.ndarray, C, intercept_scaling: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """The exact minimiser of liblinear's L2-loss support-vector regression with ``epsilon = 0``, for
+    every column of ``Y`` at once (and, optionally, every value of a grid of ``C``).
 
-    One ``sklearn.svm.LinearSVR`` per model, fitted on the training embeddings, predicting
-    that model's quality. The public code uses ``LinearSVR(random_state=1234)`` with its
-    default epsilon-insensitive (L1) loss, solved in the dual: on thousands of prompts it
-    rarely converges within its iteration cap and takes seconds per model. The default here
-    is the squared epsilon-insensitive loss solved in the primal (``loss=
-    "squared_epsilon_insensitive"``: exact and about 100 times faster, predictions close to
-    each model's conditional mean quality); ``loss="epsilon_insensitive"`` gives the public
-    code's choice. Cost: see the module docstring.
+    ``sklearn.svm.LinearSVR(loss="squared_epsilon_insensitive", epsilon=0, dual=False,
+    fit_intercept=True)`` hands liblinear (solver ``L2R_L2LOSS_SVR``, the primal) each row
+    extended by a constant feature, ``x~ = [x, s]`` with ``s = intercept_scaling``, and minimises,
+    per target column ``y``,
+
+        0.5 * |w~|^2 + C * sum_i max(0, |y_i - w~ . x~_i| - epsilon)^2,
+
+    where ``w~ = [w, w_s]`` and the intercept is ``s * w_s``: the intercept's weight is penalised
+    like the others. With ``epsilon = 0`` the loss is the plain squared error, so this is ridge
+    regression on ``X~`` with penalty ``1 / (2C)``. Setting the gradient
+    ``w~ - 2C X~'(y - X~ w~)`` to zero gives
+
+        (X~'X~ + I / (2C)) w~ = X~'y,
+
+    one symmetric positive-definite ``(d+1) x (d+1)`` system whose right-hand sides are all of
+    ``Y``'s columns (solved by Cholesky). liblinear reaches the same point iteratively, up to its
+    stopping tolerance (``tol = 1e-4`` on the gradient): predictions agree to about 1e-3.
+
+    For an array of ``C``, one eigendecomposition ``X~'X~ = V diag(l) V'`` serves every value:
+    ``w~(C) = V diag(1 / (l + 1 / (2C))) V'X~'y``.
 
     Parameters
     ----------
-    C : float
+    X : ndarray of shape (n, d)
+    Y : ndarray of shape (n, m) (or (n,))
+    C : float > 0, or array of shape (k,) of them
+    intercept_scaling : float > 0
+        ``s``, liblinear's constant feature (scikit-learn's default 1).
+
+    Returns
+    -------
+    coef : ndarray of shape (d, m), or (k, d, m) for an array ``C``
+    intercept : ndarray of shape (m,), or (k, m)
+        Predictions are ``X @ coef + intercept``.
+
+    Example: two points on a line, ``C`` huge (almost no penalty): the line itself.
+
+    >>> coef, b = squared_svr(np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]]), 1e9)
+    >>> coef.round(6).tolist(), b.round(6).tolist()
+    ([[2.0]], [1.0])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    Y2 = Y.reshape(Y.shape[0], -1)
+    Cs = np.asarray(C, dtype=np.float64)
+    if not (np.all(np.isfinite(Cs)) and np.all(Cs > 0)) or Cs.ndim > 1 or Cs.size == 0:
+        raise ValueError(f"C must be a positive finite number (or a 1-d array of them); got {C!r}")
+    s = float(intercept_scaling)
+    if not (np.isfinite(s) and s > 0):
+        raise ValueError(f"intercept_scaling must be a positive finite number; got {intercept_scaling!r}")
+    n, d = X.shape
+    # X~'X~ and X~'Y by blocks, without copying X into an (n, d+1) matrix
+    G = np.empty((d + 1, d + 1))
+    G[:d, :d] = X.T @ X
+    G[:d, d] = G[d, :d] = s * X.sum(axis=0)
+    G[d, d] = s * s * n
+    B = np.vstack([X.T @ Y2, s * Y2.sum(axis=0, keepdims=True)])  # (d+1, m)
+    if Cs.ndim == 0:
+        from scipy.linalg import solve
+
+        A = G.copy()
+        A[np.diag_indices_from(A)] += 0.5 / float(Cs)
+        W = solve(A, B, assume_a="pos")  # (d+1, m)
+        coef, b = W[:d], s * W[d]
+    else:
+        lam, V = np.linalg.eigh(G)
+        VB = V.T @ B  # (d+1, m)
+        W = np.einsum("ij,kj,jm->kim", V, 1.0 / (lam[None, :] + 0.5 / Cs[:, None]), VB)  # (k, d+1, m)
+        coef, b = W[:, :d], s * W[:, d]
+    if Y.ndim == 1:
+        coef, b = coef[..., 0], b[..., 0]
+    return coef, b
+
+
+class SVMRouter(PredictiveRouter):
+    """Linear support-vector regression router (the paper's public code, ``svm_router.py``).
+
+    One linear support-vector regression per model, fitted on the training embeddings,
+    predicting that model's quality. The public code uses ``LinearSVR(random_state=1234)`` with
+    its default epsilon-insensitive (L1) loss, solved in the dual: on thousands of prompts it
+    rarely converges within its iteration cap and takes seconds per model. The default here is
+    the squared epsilon-insensitive loss with ``epsilon = 0`` (predictions close to each model's
+    conditional mean quality), which is ridge regression with a penalised intercept and has a
+    closed form (:func:`squared_svr`): every model in one linear solve, the exact minimiser of
+    what ``LinearSVR(loss="squared_epsilon_insensitive", epsilon=0, dual=False)`` approaches
+    iteratively (its predictions agree to about 1e-3, liblinear's tolerance).
+    ``loss="epsilon_insensitive"`` gives the public code's choice (``LinearSVR``, dual).
+    Cost: see the module docstring.
+
+    A model whose training quality is constant predicts that constant (nothing to learn).
+
+    Parameters
+    ----------
+    C : float > 0
         Inverse regularisation strength.
-    epsilon : float
+    epsilon : float >= 0
     loss : {"squared_epsilon_insensitive", "epsilon_insensitive"}
     max_iter : int
+        liblinear's iteration cap (``solver="liblinear"`` only).
     random_state : int
+        liblinear's seed (``solver="liblinear"`` only).
     willingness_to_pay : float
     cost_model : {"mean", "knn"}
     cost_neighbors : int
+    solver : {"auto", "exact", "liblinear"}
+        ``"exact"``: the closed form (only for the squared loss with ``epsilon = 0``; other
+        settings are refused). ``"liblinear"``: one ``sklearn.svm.LinearSVR`` per model.
+        ``"auto"``: exact where it applies, liblinear otherwise.
     """
 
     def __init__(self, C: float = 1.0, epsilon: float = 0.0, loss: str = "squared_epsilon_insensitive",
                  max_iter: int = 1000, random_state: int = 1234, willingness_to_pay: float = 1.0,
-                 cost_model: str = "mean", cost_neighbors: int = 10):
+                 cost_model: str = "mean", cost_neighbors: int = 10, solver: str = "auto"):
         store_args(self, locals())
 
     def _fit_quality(self, X, quality):
-        from sklearn.svm import LinearSVR
-
         if self.loss not in ("squared_epsilon_insensitive", "epsilon_insensitive"):
             raise ValueError(f"loss must be 'squared_epsilon_insensitive' or 'epsilon_insensitive'; got {self.loss!r}")
+        if self.solver not in ("auto", "exact", "liblinear"):
+            raise ValueError(f"solver must be 'auto', 'exact' or 'liblinear'; got {self.solver!r}")
+        closed = self.loss == "squared_epsilon_insensitive" and float(self.epsilon) == 0.0
+        if self.solver == "exact" and not closed:
+            raise ValueError("solver='exact' needs loss='squared_epsilon_insensitive' and epsilon=0 (the closed form); "
+                             f"got loss={self.loss!r}, epsilon={self.epsilon!r}")
+        const = np.ptp(quality, axis=0) == 0  # constant target: nothing to learn
+        self.const_ = np.where(const, quality[0], np.nan)
+        self.svrs_ = None
+        if self.solver != "liblinear" and closed:
+            self.coef_, self.intercept_ = squared_svr(X, quality, self.C)
+            return
+        from sklearn.svm import LinearSVR
+
         dual = self.loss == "epsilon_insensitive"  # the L1 loss has no primal solver in liblinear
         self.svrs_ = []
-        self.const_ = np.full(quality.shape[1], np.nan)
         with _no_convergence_warnings():
             for j in range(quality.shape[1]):  # one regressor per model (m is small)
-                y = quality[:, j]
-                if np.ptp(y) == 0:  # constant target: nothing to learn
+                if const[j]:
                     self.svrs_.append(None)
-                    self.const_[j] = y[0]
                     continue
                 svr = LinearSVR(C=self.C, epsilon=self.epsilon, loss=self.loss, dual=dual,
                                 max_iter=self.max_iter, random_state=self.random_state)
-                self.svrs_.append(svr.fit(X, y))
+                self.svrs_.append(svr.fit(X, quality[:, j]))
 
     def _predict_quality(self, X):
-        cols = [np.full(X.shape[0], self.const_[j]) if s is None else s.predict(X) for j, s in enumerate(self.svrs_)]
-        return np.column_stack(cols)
+        if self.svrs_ is None:
+            P = np.asarray(X, dtype=np.float64) @ self.coef_ + self.intercept_
+        else:
+            P = np.column_stack([np.zeros(X.shape[0]) if s is None else s.predict(X) for s in self.svrs_])
+        return np.where(np.isnan(self.const_), P, self.const_)
