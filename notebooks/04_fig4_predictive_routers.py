@@ -47,7 +47,7 @@
 # on ARC-Challenge and MBPP; best configurations KNN k = 40 and MLP with two hidden layers.
 # The comparison with these statements is computed and printed below, not written here.
 #
-# **The few-shot trap** (DESIGN.md): in the real 5-shot file every ARC prompt starts with the
+# **The few-shot trap**: in the real 5-shot file every ARC prompt starts with the
 # same ~1,700 characters of worked examples and every Winogrande prompt with the same ~1,266;
 # MiniLM truncates at 256 tokens, so those prompts all embed alike and a predictive router can
 # only learn the dataset's average. On data with such shared prefixes we therefore also report
@@ -139,7 +139,7 @@ for v, r in res.items():
 # * **Question view, real rows.** With the shared few-shot prefix removed, the routers see
 #   distinct questions; on datasets of about a thousand training prompts this moves their AIQ
 #   by a few thousandths to a few hundredths either way, not into a consistent lead over the
-#   Zero router (DESIGN.md reports KNN still below it on ARC over 10 splits).
+#   Zero router (on the real rows KNN stayed below it on ARC over 10 splits).
 # * **Simulated data.** The simulated benchmark's prompts carry the task, the topic and a
 #   difficulty cue, so the routers have something to learn; how much is set in the simulation
 #   (docs/simulation.md, "Learnability") so that the paper's best KNN and MLP gain about what the

@@ -18,7 +18,7 @@ functions assert what must hold on any data and raise ``AssertionError`` when it
 * :func:`model_recall`, :func:`recall_claims` -- the follow-up's model-recall failure: accuracy on
   the prompts 1-3 models solve, and whether each learned router is less accurate there
 * :func:`seed_coverage` -- how many seeds each reading of a comparison rests on, against the run's
-* :func:`against_controls` -- each router against its random-score control (issue 9's bar)
+* :func:`against_controls` -- each router against its random-score control (the bar a learned router must clear: beating a sweep that learns nothing)
 * :func:`agreement_judge` -- the answer-agreement judge's measured error, placed on the paper's
   error-rate grid (Figures 5 and 8)
 * :func:`rag_routing` -- section 5.4: who answers time-sensitive and timeless RAG queries (Figure 6)

@@ -1,4 +1,4 @@
-"""Timing of the 5-seed protocol: the paper's routers (issue 8), then the whole leaderboard (issue 9).
+"""Timing of the 5-seed protocol: the paper's routers, then the whole leaderboard.
 
     .venv/bin/python scripts/bench_protocol.py [--scale 1.0] [--seeds 0,1,2,3,4] [--n-jobs 2]
 

@@ -78,7 +78,7 @@ def test_empty_file_names_the_file(tmp_path):
         D.load_routerbench(p)
 
 
-# ----- pickles (issue 10, 5) --------------------------------------------------------------------
+# ----- pickles --------------------------------------------------------------------------------
 class Crafted:
     """A pickle that runs a shell command when it is unpickled."""
 

@@ -1,4 +1,4 @@
-"""Tests of routerlib.simulate: calibration to Table 1 and to the real rows, determinism,
+"""Tests of routerlib.data.simulate: calibration to Table 1 and to the real rows, determinism,
 shapes, the wide-format round trip, and the simulated RAG set."""
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def test_minimum_rows_at_tiny_scale():
 
 
 def test_runtime_at_scale_1(full):
-    # the brief asks < 10 s on 2 cores; measured about 1 s (generous bound against slow CI)
+    # the target is < 10 s on 2 cores; measured about 1 s (generous bound against slow CI)
     assert full.meta["_seconds"] < 20
 
 
