@@ -41,7 +41,7 @@ the code of a router from outside routerlib, :func:`router_code`), so notebooks 
 routers and seeds share the work. A cache folder that cannot be written is read (finished jobs
 found there are reused) and the rest is computed without caching, with one warning naming it. The same code runs on a cluster
 through joblib's Dask or Ray backend (``backend="dask"`` inside a ``dask.distributed.Client``;
-see the README).
+see ``docs/protocol.md``).
 
 :class:`ProtocolResult` holds tidy tables; :meth:`ProtocolResult.per_seed` turns them into one
 value per (seed, dataset, router, metric) and :meth:`ProtocolResult.leaderboard` into means with
