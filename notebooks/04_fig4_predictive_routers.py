@@ -59,7 +59,14 @@ import pandas as pd
 
 from routerlib.claims import average_aiq_vs_paper, mark_not_run, predictive_vs_paper_ci, selection_vs_paper
 from routerlib.data import load
-from routerlib.embed import embedder_name, features_for, median_similarity, prompt_view, shared_prefix_chars, views_needed
+from routerlib.embed import (
+    embedder_name,
+    features_for,
+    median_similarity,
+    prompt_view,
+    shared_prefix_chars,
+    views_needed,
+)
 from routerlib.evaluate import points_by
 from routerlib.metrics import aiq_wide_both
 from routerlib.paths import figures_dir
@@ -158,7 +165,8 @@ for v, r in res.items():
     assert a[["aiq", "aiq_public", "aiq_heldout"]].stack().between(0, 1).all()
     assert (a.aiq_heldout <= a.aiq + 1e-9).all()
     best_model = r.models.groupby(["seed", "dataset"]).quality.max()
-    assert (r.refs.set_index(["seed", "dataset"]).oracle_quality >= best_model.reindex(r.refs.set_index(["seed", "dataset"]).index) - 1e-12).all()
+    refs = r.refs.set_index(["seed", "dataset"])
+    assert (refs.oracle_quality >= best_model.reindex(refs.index) - 1e-12).all()
     s = r.aiq_summary(ROUTERS)
     print(v, "AIQ - Zero (mean over datasets and seeds):",
           s[s.dataset == "all"].set_index("router")[["aiq_minus_zero", "aiq_heldout_minus_zero"]].round(3).to_dict())

@@ -119,7 +119,6 @@ def check_evaluate(args) -> dict:
 
 def evaluate(args) -> int:
     """Run the protocol, print the leaderboard rows over datasets, write the CSV and the figure."""
-    import pandas as pd
 
     checked = check_evaluate(args)
     import matplotlib

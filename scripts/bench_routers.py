@@ -62,7 +62,8 @@ def bench_throughput(prompts, size: int, seed: int = 0) -> dict:
         static.embed_static(sample, cache=False, progress=False)
         rate["static"] = len(sample) / (time.perf_counter() - t0)
         print(f"embedding throughput (minilm-static, the same prompts, each alone): {rate['static']:,.0f} prompts/s")
-    return {"embed_static_per_s": rate.get("static"), "embed_one_per_s": rate["one at a time"], "embed_prompts_per_s": rate["equal-length batches"],
+    return {"embed_static_per_s": rate.get("static"), "embed_one_per_s": rate["one at a time"],
+            "embed_prompts_per_s": rate["equal-length batches"],
             "embed_speedup": rate["equal-length batches"] / rate["one at a time"], "embed_same_bytes": same_bytes}
 
 

@@ -8,8 +8,8 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-
 from frames import wide
+
 from routerlib import data as D
 from routerlib.data import hub as H
 

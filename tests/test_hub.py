@@ -9,8 +9,8 @@ import threading
 import time
 
 import pytest
-
 from frames import wide
+
 from routerlib import data as D
 from routerlib.data import hub as H
 
