@@ -33,6 +33,7 @@ def _readme_router_module(folder: Path) -> Path:
     return path
 
 
+@pytest.mark.integration
 def test_readme_router_through_the_command_line(tmp_path):
     _readme_router_module(tmp_path)
     out = tmp_path / "out"

@@ -14,6 +14,8 @@ from frames import wide
 from routerlib import data as D
 from routerlib.data import hub as H
 
+pytestmark = pytest.mark.integration
+
 
 class Crafted:
     """A pickle that runs a shell command when it is unpickled."""
