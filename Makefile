@@ -18,7 +18,7 @@ TEST_REAL_EMBEDDER ?= minilm-static
 SHARED_ROWS := ../shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz
 DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_name('$(DATA)'))" 2>/dev/null)
 
-.PHONY: help install reproduce data test unit notebooks-test bench lab clean
+.PHONY: help install reproduce data test unit notebooks-test bench lab clean results lint
 
 help: ## list every target with its description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -53,11 +53,17 @@ notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../
 	fi
 	ROUTERLIB_FIGURES=build/test/figures-nbval $(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env build/test/sim
 
-test: unit notebooks-test ## install if needed, unit tests, then every notebook at CI scale checked with nbval
+test: lint unit notebooks-test ## install if needed, lint, unit tests, then every notebook at CI scale checked with nbval
 
 .PHONY: test-install
 test-install: install ## the wheel in fresh venvs: the pinned core runs the README's own-router example; the declared lower bounds pass the core tests (about 5 min)
 	$(PY) -m pytest -m slow tests/test_install.py
+
+results: install ## rewrite docs/results.md from the committed CSVs of figures/sim and figures/rag-sim
+	$(PY) scripts/results_summary.py
+
+lint: install ## ruff check (rules and exclusions in pyproject.toml)
+	$(PY) -m ruff check .
 
 bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades, the protocol and how its cost grows, online routing)
 	$(PY) scripts/bench.py --embedder "$(EMBEDDER)"

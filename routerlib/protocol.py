@@ -41,7 +41,7 @@ the code of a router from outside routerlib, :func:`router_code`), so notebooks 
 routers and seeds share the work. A cache folder that cannot be written is read (finished jobs
 found there are reused) and the rest is computed without caching, with one warning naming it. The same code runs on a cluster
 through joblib's Dask or Ray backend (``backend="dask"`` inside a ``dask.distributed.Client``;
-see the README).
+see ``docs/protocol.md``).
 
 :class:`ProtocolResult` holds tidy tables; :meth:`ProtocolResult.per_seed` turns them into one
 value per (seed, dataset, router, metric) and :meth:`ProtocolResult.leaderboard` into means with
@@ -58,7 +58,7 @@ import sys
 import types
 import uuid
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -68,15 +68,12 @@ from joblib import Memory, Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from . import paths
-from dataclasses import replace
-
-from .evaluate import (RouterSpec, check_features, evaluate_cascade, features, param_str, select_params,
-                       too_small)
-from .routers.base import RouteError, check_outcomes, read_only
+from .evaluate import RouterSpec, check_features, evaluate_cascade, features, param_str, select_params, too_small
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import paired_differences, summarize, verdict
+from .routers.base import RouteError, check_outcomes, read_only
 
 __all__ = ["DEFAULT_SEEDS", "MIN_IDS", "RESERVED_NAMES", "SEED_LIMIT", "ProtocolResult", "run_protocol",
            "parse_seeds", "registry_specs", "router_code", "cascade_over_seeds", "compare_runs"]

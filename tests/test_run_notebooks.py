@@ -97,6 +97,7 @@ def test_kernels_use_ipc_not_tcp():
     assert km.transport == "ipc" and "routerlib-kernel-" in km.ip
 
 
+@pytest.mark.integration
 def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "fig"))
     monkeypatch.setattr(RN, "TIMINGS", tmp_path / ".timings.json")

@@ -27,15 +27,15 @@ The agreement router needs ``data.responses`` and refuses datasets without extra
 (MBPP, MT-Bench): :func:`~routerlib.routers.agreement.answerable_datasets`.
 """
 
+from .agreement import AgreementRouter, answerable_datasets
 from .base import Router
 from .baselines import BestSingleRouter, OracleRouter, RandomRouter, zero_router_hull, zero_router_points
 from .cascade import CascadeRouter, OvergenerateRouter
-from .control import RandomScoreRouter
-from .predictive import KNNRouter, MLPRouter, SVMRouter
-from .agreement import AgreementRouter, answerable_datasets
 from .cluster import AvengersProRouter
+from .control import RandomScoreRouter
 from .escalation import EscalationRouter, RandomEscalationRouter
 from .mf import MFRouter
+from .predictive import KNNRouter, MLPRouter, SVMRouter
 
 ROUTERS: dict[str, type] = {
     "knn": KNNRouter,
