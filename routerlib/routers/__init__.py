@@ -4,7 +4,7 @@
 |---|---|---|---|
 | knn | KNNRouter | predictive | section 5.1, Appendix B (cosine, k = 5/10/40) |
 | mlp | MLPRouter | predictive | section 5.1, Appendix B (ReLU, (100,) / (100, 100), lr 0.001) |
-| svm | SVMRouter | predictive | public code (`routers/svm_router.py`, LinearSVR per model; its squared loss solved here in closed form, all models at once) |
+| svm | SVMRouter | predictive | public code (`routers/svm_router.py`, LinearSVR per model; here in closed form) |
 | random_score | RandomScoreRouter | control | ours: the KNN sweep with random neighbours (the hindsight-bias control) |
 | oracle | OracleRouter | baselines | section 4 (best quality, cheapest among ties) |
 | random | RandomRouter | baselines | baseline |
