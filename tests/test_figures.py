@@ -17,11 +17,8 @@ from routerlib.plots.figures import FIGURES, cascade_figure, read_tables  # noqa
 PROJ_ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = (PROJ_ROOT / "figures" / "sim", PROJ_ROOT / "figures" / "rag-sim")
 LABEL = "DATA SOURCE LINE 1234"
-STALE = {
-    # the committed online_adoption.csv predates the adoption lags' median and range columns
-    # (lag_median, lag_min, lag_max); rerunning notebook 13 rewrites it
-    "online_scenarios": "figures/sim/online_adoption.csv lacks lag_median: rerun notebook 13",
-}
+#: figures whose committed tables predate a change of their columns (name -> why); empty after `make reproduce`
+STALE: dict[str, str] = {}
 
 
 def _folder(tables) -> Path:
