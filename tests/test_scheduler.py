@@ -158,3 +158,32 @@ def test_a_worker_killed_mid_run_changes_nothing(toy, local, client):
     client.wait_for_workers(2, timeout=30)
     assert killed[0] not in client.run(os.getpid).values()  # it did die (the nanny started another)
     pd.testing.assert_frame_equal(res.leaderboard(), local.leaderboard())
+
+
+# ----- the embedding on the cluster ----------------------------------------------------------------
+def test_the_embedding_on_the_cluster_gives_the_local_vectors_into_the_same_cache(client, tmp_path, monkeypatch):
+    pytest.importorskip("sentence_transformers")
+    from routerlib.data import simulate_routerbench
+    from routerlib.embed import sentence
+    from routerlib.embed.cache import EmbeddingCache, prompt_hashes
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    monkeypatch.setattr(sentence, "CLUSTER_CHUNK", 6)  # several chunks, so both workers encode
+    prompts = [str(p) for p in simulate_routerbench(seed=0, scale=0.02).prompt[:18]]
+    prompts += prompts[:3]  # duplicates are encoded once and returned for every row
+    here = sentence.embed(prompts, cache=False, progress=False, scheduler="")
+    there = sentence.embed(prompts, progress=False, scheduler=client.scheduler.address)
+    assert np.array_equal(here, there)
+    store = EmbeddingCache(sentence.embedding_cache_dir())
+    found, _ = store.lookup(np.unique(prompt_hashes(prompts)))
+    assert found.all() and len(found) == 18  # written here, from the vectors the workers sent back
+    monkeypatch.setattr(sentence, "_encode_on_cluster", lambda *a: pytest.fail("a cached prompt was sent"))
+    assert np.array_equal(sentence.embed(prompts, progress=False, scheduler=client.scheduler.address), here)
+
+
+def test_the_embedding_refuses_a_bad_scheduler_before_loading_anything(monkeypatch):
+    from routerlib.embed import sentence
+
+    monkeypatch.setattr(sentence, "load_model", lambda *a: pytest.fail("the model was loaded"))
+    with pytest.raises(ValueError, match="unknown scheduler 'tcp:/x'"):
+        sentence.embed(["a prompt"], cache=False, progress=False, scheduler="tcp:/x")
