@@ -9,6 +9,8 @@ SEED ?= 0
 SCALE ?= 1.0
 SEEDS ?= 0,1,2,3,4
 EMBEDDER ?= minilm
+# where the embedding pass and the protocol's jobs run: empty (this machine), local:N, tcp://host:port (docs/cluster.md)
+SCHEDULER ?=
 # CI scale for `make test`: the share of each dataset's rows the notebooks use, the seeds of the
 # multi-seed protocol, and the embedder of the real-row run (the static distillation of MiniLM:
 # embedding the 5-shot prompts with MiniLM itself takes about 5 minutes, which the sim run covers)
@@ -33,7 +35,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 reproduce: install ## run every notebook end to end (papermill) on DATA; figures to figures/<data name>/
-	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --seeds "$(SEEDS)" --embedder "$(EMBEDDER)" --out build/reproduce/$(DATA_NAME)
+	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --seeds "$(SEEDS)" --embedder "$(EMBEDDER)" --scheduler "$(SCHEDULER)" --out build/reproduce/$(DATA_NAME)
 
 data: install ## download the pinned RouterBench hub files into data/raw and verify their SHA-256
 	$(PY) -c "from routerlib.data import fetch_hub_file as f; [print(f(n)) for n in ('routerbench-0shot', 'routerbench-5shot')]"
