@@ -20,11 +20,11 @@ TEST_REAL_EMBEDDER ?= minilm-static
 SHARED_ROWS := ../shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz
 DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_name('$(DATA)'))" 2>/dev/null)
 
-.PHONY: help install reproduce data test unit notebooks-test bench lab clean
+.PHONY: help install reproduce data test unit notebooks-test bench bench-scale lab clean
 
 help: ## list every target with its description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm|minilm-static|tfidf"
+	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm|minilm-static|tfidf  SCHEDULER=|local:N|tcp://host:port"
 
 install: $(VENV)/.installed ## create .venv and install the pinned requirements (requirements.txt)
 
@@ -63,6 +63,9 @@ test-install: install ## the wheel in fresh venvs: the pinned core runs the READ
 
 bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades)
 	$(PY) scripts/bench.py
+
+bench-scale: install ## the protocol at 36k and 100k random prompts x 33 models: time and peak memory here and on SCHEDULER (default local:2)
+	$(PY) scripts/bench_scale.py --schedulers ",$(or $(SCHEDULER),local:2)"
 
 lab: install ## JupyterLab from .venv; notebooks/*.py open as notebooks on a double click (jupytext)
 	$(PY) scripts/lab.py
