@@ -57,7 +57,7 @@ def build(n: int, m: int, dim: int, seed: int = 0):
     return data, X
 
 
-def one(n: int, m: int, dim: int, scheduler: str, seeds: str, routers: list[str]) -> dict:
+def one(n: int, m: int, dim: int, scheduler: str, seeds: str, routers: list[str], n_jobs: int = -1) -> dict:
     """One measured run in this process."""
     from routerlib.protocol import registry_specs, run_protocol
     from routerlib.scheduler import connect
@@ -77,7 +77,7 @@ def one(n: int, m: int, dim: int, scheduler: str, seeds: str, routers: list[str]
             client.run(_worker_source_hash)
         t_warm = time.perf_counter() - t0
         t0 = time.perf_counter()
-        res = run_protocol(data, specs, X, seeds=seeds, cache=False, progress=False, n_jobs=1,
+        res = run_protocol(data, specs, X, seeds=seeds, cache=False, progress=False, n_jobs=n_jobs,
                            scheduler=client.scheduler.address if client is not None else "")
         t_jobs = time.perf_counter() - t0
         if client is not None:
@@ -85,7 +85,7 @@ def one(n: int, m: int, dim: int, scheduler: str, seeds: str, routers: list[str]
     t0 = time.perf_counter()
     lb = res.leaderboard()
     t_lb = time.perf_counter() - t0
-    return {"n": n, "models": m, "scheduler": scheduler or "this machine", "load_s": t_load, "start_s": t_start,
+    return {"n": n, "models": m, "scheduler": scheduler or f"this machine (n_jobs={n_jobs})", "load_s": t_load, "start_s": t_start,
             "warmup_s": t_warm, "jobs_s": t_jobs,
             "leaderboard_s": t_lb, "peak_mib": _peak_mib(), "workers_peak_mib": workers_peak,
             "jobs": int(len(res.aiq)), "leaderboard_rows": int(len(lb))}
@@ -100,6 +100,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", default="0,1,2,3,4")
     ap.add_argument("--routers", default="knn,best_single,random_score")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--n-jobs", type=int, default=-1, help="joblib's n_jobs for the run on this machine")
     ap.add_argument("--json", default=None, help="also write the runs here")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -115,7 +116,7 @@ def main(argv=None) -> int:
         return 2
     routers = [r for r in args.routers.split(",") if r]
     if args.one:
-        print(json.dumps(one(sizes[0], args.models, args.dim, scheds[0], args.seeds, routers)))
+        print(json.dumps(one(sizes[0], args.models, args.dim, scheds[0], args.seeds, routers, args.n_jobs)))
         return 0
     runs = []
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -124,7 +125,7 @@ def main(argv=None) -> int:
             for _ in range(args.repeat):  # a fresh process per run: its peak memory is that run's
                 out = subprocess.run([sys.executable, __file__, "--one", "--sizes", str(n), "--schedulers", s,
                                       "--models", str(args.models), "--dim", str(args.dim), "--seeds", args.seeds,
-                                      "--routers", ",".join(routers)], capture_output=True, text=True, env=env,
+                                      "--routers", ",".join(routers), "--n-jobs", str(args.n_jobs)], capture_output=True, text=True, env=env,
                                      cwd=ROOT)
                 if out.returncode:
                     print(out.stderr[-3000:], file=sys.stderr)
