@@ -133,7 +133,7 @@ def test_every_import_is_declared_and_every_core_dependency_is_imported():
     for mod in imports["module level"]:
         assert _distribution_of(mod, names) in groups["core"], f"{mod} is imported at module level but is not a core dependency"
     # one imported inside a function may come from an extra (checked by routerlib.extras.require)
-    anywhere = set(groups["core"]) | set(groups["embed"])
+    anywhere = set(groups["core"]) | set(groups["embed"]) | set(groups["cluster"])
     for mod in imports["in functions"]:
         assert _distribution_of(mod, names) in anywhere, f"{mod} is imported by routerlib but declared in no extra it uses"
     used = {_distribution_of(m, names) for m in imports["module level"] | imports["in functions"]}
