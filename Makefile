@@ -9,6 +9,8 @@ SEED ?= 0
 SCALE ?= 1.0
 SEEDS ?= 0,1,2,3,4
 EMBEDDER ?= minilm
+# where the embedding pass and the protocol's jobs run: empty (this machine), local:N, tcp://host:port (docs/cluster.md)
+SCHEDULER ?=
 # CI scale for `make test`: the share of each dataset's rows the notebooks use, the seeds of the
 # multi-seed protocol, and the embedder of the real-row run (the static distillation of MiniLM:
 # embedding the 5-shot prompts with MiniLM itself takes about 5 minutes, which the sim run covers)
@@ -18,11 +20,11 @@ TEST_REAL_EMBEDDER ?= minilm-static
 SHARED_ROWS := ../shared/data/routerbench/routerbench_5shot_arc_winogrande_mbpp.csv.gz
 DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_name('$(DATA)'))" 2>/dev/null)
 
-.PHONY: help install reproduce data test unit notebooks-test bench lab clean
+.PHONY: help install reproduce data test unit notebooks-test bench bench-scale lab clean results lint
 
 help: ## list every target with its description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm|minilm-static|tfidf"
+	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm|minilm-static|tfidf  SCHEDULER=|local:N|tcp://host:port"
 
 install: $(VENV)/.installed ## create .venv and install the pinned requirements (requirements.txt)
 
@@ -33,7 +35,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 reproduce: install ## run every notebook end to end (papermill) on DATA; figures to figures/<data name>/
-	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --seeds "$(SEEDS)" --embedder "$(EMBEDDER)" --out build/reproduce/$(DATA_NAME)
+	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --seeds "$(SEEDS)" --embedder "$(EMBEDDER)" --scheduler "$(SCHEDULER)" --out build/reproduce/$(DATA_NAME)
 
 data: install ## download the pinned RouterBench hub files into data/raw and verify their SHA-256
 	$(PY) -c "from routerlib.data import fetch_hub_file as f; [print(f(n)) for n in ('routerbench-0shot', 'routerbench-5shot')]"
@@ -53,14 +55,23 @@ notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../
 	fi
 	ROUTERLIB_FIGURES=build/test/figures-nbval $(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env build/test/sim
 
-test: unit notebooks-test ## install if needed, unit tests, then every notebook at CI scale checked with nbval
+test: lint unit notebooks-test ## install if needed, lint, unit tests, then every notebook at CI scale checked with nbval
 
 .PHONY: test-install
 test-install: install ## the wheel in fresh venvs: the pinned core runs the README's own-router example; the declared lower bounds pass the core tests (about 5 min)
 	$(PY) -m pytest -m slow tests/test_install.py
 
+results: install ## rewrite docs/results.md from the committed CSVs of figures/sim and figures/rag-sim
+	$(PY) scripts/results_summary.py
+
+lint: install ## ruff check (rules and exclusions in pyproject.toml)
+	$(PY) -m ruff check .
+
 bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades, the protocol and how its cost grows, online routing)
 	$(PY) scripts/bench.py --embedder "$(EMBEDDER)"
+
+bench-scale: install ## the protocol at 36k and 100k random prompts x 33 models: time and peak memory here and on SCHEDULER (default local:2)
+	$(PY) scripts/bench_scale.py --schedulers ",$(or $(SCHEDULER),local:2)"
 
 lab: install ## JupyterLab from .venv; notebooks/*.py open as notebooks on a double click (jupytext)
 	$(PY) scripts/lab.py

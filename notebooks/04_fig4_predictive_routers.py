@@ -47,7 +47,7 @@
 # on ARC-Challenge and MBPP; best configurations KNN k = 40 and MLP with two hidden layers.
 # The comparison with these statements is computed and printed below, not written here.
 #
-# **The few-shot trap** (DESIGN.md): in the real 5-shot file every ARC prompt starts with the
+# **The few-shot trap**: in the real 5-shot file every ARC prompt starts with the
 # same ~1,700 characters of worked examples and every Winogrande prompt with the same ~1,266;
 # MiniLM truncates at 256 tokens, so those prompts all embed alike and a predictive router can
 # only learn the dataset's average. On data with such shared prefixes we therefore also report
@@ -59,7 +59,14 @@ import pandas as pd
 
 from routerlib.claims import average_aiq_vs_paper, mark_not_run, predictive_vs_paper_ci, selection_vs_paper
 from routerlib.data import load
-from routerlib.embed import embedder_name, features_for, median_similarity, prompt_view, shared_prefix_chars, views_needed
+from routerlib.embed import (
+    embedder_name,
+    features_for,
+    median_similarity,
+    prompt_view,
+    shared_prefix_chars,
+    views_needed,
+)
 from routerlib.evaluate import points_by
 from routerlib.metrics import aiq_wide_both
 from routerlib.paths import figures_dir
@@ -139,7 +146,7 @@ for v, r in res.items():
 # * **Question view, real rows.** With the shared few-shot prefix removed, the routers see
 #   distinct questions; on datasets of about a thousand training prompts this moves their AIQ
 #   by a few thousandths to a few hundredths either way, not into a consistent lead over the
-#   Zero router (DESIGN.md reports KNN still below it on ARC over 10 splits).
+#   Zero router (on the real rows KNN stayed below it on ARC over 10 splits).
 # * **Simulated data.** The simulated benchmark's prompts carry the task, the topic and a
 #   difficulty cue, so the routers have something to learn; how much is set in the simulation
 #   (docs/simulation.md, "Learnability") so that the paper's best KNN and MLP gain about what the
@@ -158,7 +165,8 @@ for v, r in res.items():
     assert a[["aiq", "aiq_public", "aiq_heldout"]].stack().between(0, 1).all()
     assert (a.aiq_heldout <= a.aiq + 1e-9).all()
     best_model = r.models.groupby(["seed", "dataset"]).quality.max()
-    assert (r.refs.set_index(["seed", "dataset"]).oracle_quality >= best_model.reindex(r.refs.set_index(["seed", "dataset"]).index) - 1e-12).all()
+    refs = r.refs.set_index(["seed", "dataset"])
+    assert (refs.oracle_quality >= best_model.reindex(refs.index) - 1e-12).all()
     s = r.aiq_summary(ROUTERS)
     print(v, "AIQ - Zero (mean over datasets and seeds):",
           s[s.dataset == "all"].set_index("router")[["aiq_minus_zero", "aiq_heldout_minus_zero"]].round(3).to_dict())

@@ -36,7 +36,7 @@
 # %%
 from routerlib.claims import check_router_result
 from routerlib.data import load
-from routerlib.embed import embedder_name, features_for, prompt_view
+from routerlib.embed import embedder_name, features_for
 from routerlib.evaluate import evaluate_out_of_domain
 from routerlib.metrics import aiq_wide
 from routerlib.paths import figures_dir

@@ -20,7 +20,8 @@
 # > (paper, Figure 8)
 #
 # The same construction as notebook 06 (Figure 5), on the other three datasets, with the same
-# code (`routerlib.evaluate.evaluate_cascade`, `routerlib.plots.figures.cascade_figure`). The judge knows each answer's true score and inverts its
+# code (`routerlib.evaluate.evaluate_cascade`, `routerlib.plots.figures.cascade_figure`). The
+# judge knows each answer's true score and inverts its
 # verdict with probability `error_rate`; the models are called from the cheapest up; `T` caps
 # each query's total cost.
 #

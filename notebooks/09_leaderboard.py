@@ -24,7 +24,8 @@
 # and SVM, the random-score control, Oracle, Random, Best Single, the cascade with a judge of error
 # rate 0.2, overgenerate-and-rerank; beyond the paper, Avengers-Pro, matrix factorisation,
 # escalation along the Zero hull with its random-score control, and the cascade whose judge is the
-# agreement of the models' answers, which skips MBPP and MT-Bench: no answer to extract) and the Zero router on every dataset over the seeds of `seeds`
+# agreement of the models' answers, which skips MBPP and MT-Bench: no answer to extract) and the
+# Zero router on every dataset over the seeds of `seeds`
 # (default 0-4), with the protocol of `routerlib.protocol`: a 70/30 split per seed, selection on
 # an inner split of the training part, and AIQ three ways (the paper's convention, the public
 # code's, and **held-out**: the configurations on the validation hull, scored on the test split

@@ -53,8 +53,7 @@ from routerlib.data import load
 from routerlib.embed import embedder_name, features_for
 from routerlib.metrics import ci_table
 from routerlib.online import arrival, default_policies, lambda_grid, make_stream, price_drop
-from routerlib.online.study import (aiq_table, findings, learning_curves, offline_points, run_policies,
-                                    scenario_tables)
+from routerlib.online.study import aiq_table, findings, learning_curves, offline_points, run_policies, scenario_tables
 from routerlib.paths import figures_dir
 from routerlib.plots import draw, write_tables
 from routerlib.protocol import parse_seeds

@@ -18,7 +18,8 @@ functions assert what must hold on any data and raise ``AssertionError`` when it
 * :func:`model_recall`, :func:`recall_claims` -- the follow-up's model-recall failure: accuracy on
   the prompts 1-3 models solve, and whether each learned router is less accurate there
 * :func:`seed_coverage` -- how many seeds each reading of a comparison rests on, against the run's
-* :func:`against_controls` -- each router against its random-score control (issue 9's bar)
+* :func:`against_controls` -- each router against its random-score control (the bar a learned
+  router must clear: beating a sweep that learns nothing)
 * :func:`agreement_judge` -- the answer-agreement judge's measured error, placed on the paper's
   error-rate grid (Figures 5 and 8)
 * :func:`rag_routing` -- section 5.4: who answers time-sensitive and timeless RAG queries (Figure 6)
@@ -31,15 +32,16 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .evaluate import evaluate_cascade, param_str
 from .data import online_models, time_sensitive
+from .evaluate import evaluate_cascade, param_str
 from .metrics import aiq_wide, full_size_summary, summarize
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
 __all__ = ["WIDE_MARGIN", "ORACLE_GAP", "VERDICTS", "NOT_RUN", "claim_verdict", "all_hold", "not_run", "mark_not_run",
-           "cascade_oracle_gaps", "recall_claims", "seed_coverage", "oracle_vs_best", "table1_comparison", "table1_summary", "average_aiq_vs_paper",
-           "selection_vs_paper", "cascade_claims", "check_cascade", "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci", "model_recall", "routing_shares",
-           "rag_routing"]
+           "cascade_oracle_gaps", "recall_claims", "seed_coverage", "oracle_vs_best", "table1_comparison",
+           "table1_summary", "average_aiq_vs_paper", "selection_vs_paper", "cascade_claims", "check_cascade",
+           "check_router_result", "cascade_aiq_wide", "cascade_report", "predictive_vs_paper_ci", "cascade_claims_ci",
+           "model_recall", "routing_shares", "rag_routing"]
 
 #: what "a significant margin" over the Zero router is taken to mean in the cascade checks (AIQ units)
 WIDE_MARGIN = 0.05
@@ -620,7 +622,7 @@ def rag_routing(res, data, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, s
     sh = np.full((len(pts), 2), np.nan)
     sweep_rows = np.flatnonzero(pts["kind"].to_numpy() == "sweep")
     k = 0
-    for (_, name), out in res.outcomes.items():
+    for out in res.outcomes.values():
         for choice in out.choice:
             sh[sweep_rows[k]] = routing_shares(choice, timely, online)
             k += 1

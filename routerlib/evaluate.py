@@ -43,7 +43,7 @@ from sklearn.base import clone
 from .metrics import aiq_table
 from .paper import PAPER_BEST, PAPER_GRIDS
 from .routers import ROUTERS, OvergenerateRouter
-from .routers.base import Outcomes, RouteError, as_router, check_outcomes, read_only
+from .routers.base import RouteError, as_router, check_outcomes, read_only
 from .routers.cascade import ERROR_RATES
 
 __all__ = [

@@ -6,6 +6,7 @@ The heavy parts are extras, declared in ``pyproject.toml``:
 
 * ``embed`` -- ``EMBEDDER=minilm`` (sentence-transformers on torch, the bundled MiniLM-L6) and
   ``minilm-static`` (model2vec's distillation of it);
+* ``cluster`` -- ``SCHEDULER=local:N`` or ``tcp://host:port`` (Dask: :mod:`routerlib.scheduler`);
 * ``notebooks`` -- executing and checking the numbered notebooks (papermill, nbval, jupytext, JupyterLab);
 * ``test`` -- pytest and hypothesis.
 

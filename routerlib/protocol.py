@@ -39,9 +39,9 @@ limited to one BLAS/OpenMP thread), and are cached on disk (``joblib.Memory`` in
 ``paths.cache_dir()/protocol``, keyed by the data, features, spec, seed, the routerlib source and
 the code of a router from outside routerlib, :func:`router_code`), so notebooks that share
 routers and seeds share the work. A cache folder that cannot be written is read (finished jobs
-found there are reused) and the rest is computed without caching, with one warning naming it. The same code runs on a cluster
-through joblib's Dask or Ray backend (``backend="dask"`` inside a ``dask.distributed.Client``;
-see the README).
+found there are reused) and the rest is computed without caching, with one warning naming it. The same jobs run on a Dask
+cluster with ``scheduler="local:N"`` or ``"tcp://host:port"`` (:mod:`routerlib.scheduler`,
+docs/cluster.md), with the same results and the same cache.
 
 :class:`ProtocolResult` holds tidy tables; :meth:`ProtocolResult.per_seed` turns them into one
 value per (seed, dataset, router, metric) and :meth:`ProtocolResult.leaderboard` into means with
@@ -55,28 +55,28 @@ import inspect
 import numbers
 import os
 import sys
+import time
 import types
 import uuid
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from joblib import Memory, Parallel, delayed
+from joblib.memory import MemorizedFunc
 from threadpoolctl import threadpool_limits
 
 from . import paths
-from dataclasses import replace
-
-from .evaluate import (RouterSpec, check_features, evaluate_cascade, features, param_str, select_params,
-                       too_small)
-from .routers.base import RouteError, check_outcomes, read_only
+from .evaluate import RouterSpec, check_features, evaluate_cascade, features, param_str, select_params, too_small
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import paired_differences, summarize, verdict
+from .routers.base import RouteError, check_outcomes, read_only
+from .scheduler import check_scheduler, connect, scheduler_setting
 
 __all__ = ["DEFAULT_SEEDS", "MIN_IDS", "RESERVED_NAMES", "SEED_LIMIT", "ProtocolResult", "run_protocol",
            "parse_seeds", "registry_specs", "router_code", "cascade_over_seeds", "compare_runs"]
@@ -658,7 +658,8 @@ def _per_seed(res: ProtocolResult) -> pd.DataFrame:
 # ----- the runner ----------------------------------------------------------------------------------
 def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS, datasets: Sequence[str] | None = None,
                  n_knob: int | None = None, prompts: np.ndarray | None = None, n_jobs: int = 1,
-                 backend: str | None = None, cache: bool = True, progress: bool = True) -> ProtocolResult:
+                 backend: str | None = None, cache: bool = True, progress: bool = True,
+                 scheduler: str | None = None) -> ProtocolResult:
     """Every router of ``specs`` on every dataset and seed (see the module docstring).
 
     Parameters
@@ -672,7 +673,14 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         sample ids is skipped with a warning that names it; a (router, dataset) pair the dataset is
         too small for (:func:`routerlib.evaluate.too_small`) is left out with a warning and recorded
         in ``meta["refused"]``, like a pair the router refuses
-    n_jobs, backend : joblib's (``n_jobs=-1``: every core; ``backend="dask"``/``"ray"`` on a cluster)
+    n_jobs, backend : joblib's, on this machine (``n_jobs=-1``: every core). ``backend="dask"``
+        sends the jobs to the active ``dask.distributed.Client`` (as ``scheduler`` does);
+        ``backend="ray"`` is handed to joblib (untested)
+    scheduler : where the jobs run (:mod:`routerlib.scheduler`): ``""`` this machine (joblib with
+        ``n_jobs``), ``"local:N"`` a Dask LocalCluster of N processes started for the run,
+        ``"tcp://host:port"`` an existing Dask scheduler; None reads ``ROUTERLIB_SCHEDULER``.
+        The results are the same as on this machine; finished jobs go into the same cache
+        (written here, from the results the workers send back), so a rerun resumes
     cache : reuse finished jobs from ``paths.cache_dir()/protocol`` (keyed by the data, features,
         spec and its parameters, seed, routerlib's source and the code of a router from outside
         routerlib, :func:`router_code`). A router whose behaviour depends on anything else (a file
@@ -689,6 +697,10 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         a route that is not one model index per prompt, a write into the read-only data -- too).
     """
     seeds = parse_seeds(seeds)
+    scheduler = check_scheduler(scheduler_setting(scheduler))
+    if scheduler and backend not in (None, "dask"):
+        raise ValueError(f"backend={backend!r} and scheduler={scheduler!r} both choose where the jobs run; "
+                         "give one of them")
     specs = list(specs)
     names = [s.name for s in specs]
     odd = [n for n in names if not isinstance(n, str) or not n.strip()]
@@ -764,12 +776,20 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
                                sp if grids[(sp.name, d)] == tuple(sp.grid) else replace(sp, grid=grids[(sp.name, d)]),
                                s, n_knob, f"{src}:{code[sp.name]}")
              for s, d, sp in order]
-    it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
-    if progress:
-        from tqdm import tqdm
+    desc = f"protocol ({len(seeds)} seeds x {len(ok)} datasets x {len(specs)} routers)"
+    if backend == "dask" and not scheduler:
+        client = _active_client()
+        outs = _run_on_cluster(client, tasks, desc, progress)
+    elif scheduler:
+        with connect(scheduler) as client:
+            outs = _run_on_cluster(client, tasks, desc, progress)
+    else:
+        it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
+        if progress:
+            from tqdm import tqdm
 
-        it = tqdm(it, total=len(tasks), desc=f"protocol ({len(seeds)} seeds x {len(ok)} datasets x {len(specs)} routers)")
-    outs = list(it)
+            it = tqdm(it, total=len(tasks), desc=desc)
+        outs = list(it)
     base = [_baselines(subs[d], s) for s in seeds for d in ok]
     points, heldout, perf, selection = (pd.concat([o[k] for o in outs], ignore_index=True) if outs else
                                         pd.DataFrame(columns=_EMPTY[k]) for k in ("points", "heldout", "perf",
@@ -796,6 +816,110 @@ _CONFIG = ["value", "cost", "quality", "quality_hard", "quality_none", "share_de
 #: the columns of each table when no (router, dataset) pair ran (every one left out)
 _EMPTY = {"points": _CONFIG + _TAG, "heldout": _CONFIG + ["val_cost", "val_quality"] + _TAG, "perf": _CONFIG + _TAG,
           "selection": ["router", "params", "inner_aiq", "selected", "seed", "dataset"]}
+
+
+def _active_client():
+    """The active ``dask.distributed.Client`` for ``backend="dask"``."""
+    from .extras import require
+
+    require("dask", "distributed", extra="cluster", what="backend='dask'",
+            hint="Or pass scheduler='local:N' / 'tcp://host:port' to start or reach a cluster")
+    from distributed import default_client
+
+    try:
+        return default_client()
+    except ValueError as e:
+        raise ValueError("backend='dask' needs an active dask.distributed.Client (none is running); pass "
+                         "scheduler='local:N' or 'tcp://host:port' instead, or create a Client first") from e
+
+
+def _worker_source_hash() -> str:
+    from routerlib.protocol import _source_hash as h  # the worker's own routerlib
+
+    return h()
+
+
+def _store(job, args, output) -> bool:
+    """Write ``output`` into ``job``'s joblib cache as if ``job(*args)`` had computed it here.
+
+    joblib has no public call for this; the one it uses after computing (``_after_call``) is
+    used when present, else nothing is stored (returns False)."""
+    if not hasattr(job, "_after_call") or not hasattr(job, "_get_args_id"):
+        return False
+    call_id = (job.func_id, job._get_args_id(*args))
+    job._after_call(call_id, args, {}, False, output, time.time())
+    return True
+
+
+def _same(x):
+    return x
+
+
+def _run_on_cluster(client, tasks, desc: str, progress: bool) -> list:
+    """Run the protocol's jobs on a Dask cluster; the outputs in the order of ``tasks``.
+
+    Jobs found in the cache are read here. The others run on the workers without caching there
+    (a remote worker may not see this machine's cache folder), each as ``_guarded(_run_job, ...)``
+    on data scattered to the cluster once per dataset, and each result is written into the cache
+    here as it arrives, so an interrupted run resumes from the jobs it finished. A worker that
+    dies loses nothing: the scheduler reruns its tasks on the others (jobs are deterministic).
+    """
+    from distributed import as_completed
+
+    mine, theirs = _source_hash(), set(client.run(_worker_source_hash).values())
+    if theirs - {mine}:
+        raise RuntimeError(f"the cluster's workers run another routerlib (source {sorted(theirs)}, here {mine}); "
+                           "install the same version there, or results could differ from this machine's")
+    outs: list = [None] * len(tasks)
+    todo = []
+    for i, (_, (job, *args), _) in enumerate(tasks):
+        cached = isinstance(job, _ReadOnlyCache) or hasattr(job, "check_call_in_cache")
+        jc = job.cached if isinstance(job, _ReadOnlyCache) else job
+        try:
+            hit = cached and jc.check_call_in_cache(*args)
+        except OSError:
+            hit = False
+        if hit:
+            outs[i] = _guarded(job, *args)
+        else:
+            todo.append(i)
+    held: dict[int, object] = {}
+
+    def remote(a):
+        """Big inputs (data, features, texts) go to the cluster once per dataset, as the output of
+        a task rather than scattered: a worker that dies with them loses nothing, the scheduler
+        makes them again from the task."""
+        if a is None or isinstance(a, (str, int, float, RouterSpec)):
+            return a
+        if id(a) not in held:
+            held[id(a)] = client.submit(_same, a, pure=False)
+        return held[id(a)]
+
+    futs = {}
+    for i in todo:
+        job, *args = tasks[i][1]
+        futs[client.submit(_guarded, _run_job, *(remote(a) for a in args), pure=False)] = i
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=f"{desc} on {client.scheduler.address}")
+    try:
+        for fut in as_completed(list(futs)):
+            i = futs[fut]
+            out = fut.result()
+            job, *args = tasks[i][1]
+            if isinstance(job, MemorizedFunc):
+                _store(job, args, out)
+            outs[i] = out
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+        for f in [*futs, *held.values()]:
+            f.cancel()
+    return outs
 
 
 def _guarded(job, sub, X, prompts, spec, seed, n_knob, src):

@@ -12,8 +12,6 @@ import argparse
 import time
 import warnings
 
-import numpy as np
-
 
 def main(argv=None):
     from routerlib.data import load

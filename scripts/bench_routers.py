@@ -1,15 +1,15 @@
-"""Timings of the predictive-router evaluation (issue 3): embedding, cache read, the Figure 4 sweep.
+"""Timings of the predictive-router evaluation: embedding, cache read, the Figure 4 sweep.
 
     .venv/bin/python scripts/bench_routers.py [--data sim] [--scale 1.0] [--seed 0] [--throughput 1024]
 
 Prints, for the given data: the embedding throughput of all-MiniLM-L6-v2 on uncached
 prompts (a sample, encoded without touching the cache), one at a time and in equal-length
-batches side by side (issue 11: at least 1.5x, with the same bytes), the time to read every prompt's
+batches side by side (batching must be at least 1.5x faster, with the same bytes), the time to read every prompt's
 embedding from the cache (the first run embeds and fills it), and the time of notebook
 04's full sweep (KNN k = 5/10/40, MLP (100,) / (100, 100), SVM; selection on an inner split;
-40 willingness-to-pay values; every dataset but MT-Bench). The issue's target: the sweep
+40 willingness-to-pay values; every dataset but MT-Bench). The target: the sweep
 under 2 minutes on the default simulated data (~35,000 prompts) once embeddings are cached.
-``main()`` returns the numbers as a dict (the lead's scripts/bench.py calls it).
+``main()`` returns the numbers as a dict (scripts/bench.py calls it).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def bench_throughput(prompts, size: int, seed: int = 0) -> dict:
         static.embed_static(sample, cache=False, progress=False)
         rate["static"] = len(sample) / (time.perf_counter() - t0)
         print(f"embedding throughput (minilm-static, the same prompts, each alone): {rate['static']:,.0f} prompts/s")
-    return {"embed_static_per_s": rate.get("static"), "embed_one_per_s": rate["one at a time"], "embed_prompts_per_s": rate["equal-length batches"],
+    return {"embed_static_per_s": rate.get("static"), "embed_one_per_s": rate["one at a time"],
+            "embed_prompts_per_s": rate["equal-length batches"],
             "embed_speedup": rate["equal-length batches"] / rate["one at a time"], "embed_same_bytes": same_bytes}
 
 

@@ -1,17 +1,22 @@
-"""Print the README's result tables (markdown) from the CSVs a `make reproduce` run wrote.
+"""Write docs/results.md: the result tables (markdown) of the committed CSVs of a `make reproduce` run.
 
-    python scripts/results_summary.py figures/sim
+    python scripts/results_summary.py                       # docs/results.md from figures/sim and figures/rag-sim
+    python scripts/results_summary.py figures/sim           # one folder's tables to stdout
     python scripts/results_summary.py figures/routerbench_5shot_arc_winogrande_mbpp
 
+`make results` runs the first form, so docs/results.md can never disagree with the CSVs.
 Every number comes from the CSVs: Table 1 against the paper (`table1.csv`), the leaderboard's AIQ
 over seeds with 95% intervals and the paired difference to the Zero router (`leaderboard.csv`),
 the paper's claims judged by those intervals, the cascade's claims over seeds
 (`fig5_aiq_ci.csv`, `fig8_aiq_ci.csv`), each router against its random-score control
-(`controls.csv`) and the agreement judge's measured error (`judge_error.csv`).
+(`controls.csv`), the agreement judge's measured error (`judge_error.csv`) and the RAG routers
+over seeds (`fig6_aiq_ci.csv`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from pathlib import Path
 
@@ -32,6 +37,8 @@ def md(df: pd.DataFrame) -> str:
 
 
 def ci(r, digits=3) -> str:
+    if pd.isna(r["mean"]):
+        return ""
     if pd.isna(r["ci_low"]):
         return f"{r['mean']:.{digits}f}"
     return f"{r['mean']:.{digits}f} [{r['ci_low']:.{digits}f}, {r['ci_high']:.{digits}f}]"
@@ -143,15 +150,80 @@ def judge(d: Path) -> None:
     print(md(tab))
 
 
+def rag(d: Path) -> None:
+    if not (d / "fig6_aiq_ci.csv").exists():
+        return
+    c = pd.read_csv(d / "fig6_aiq_ci.csv", keep_default_na=False, na_values=[""])
+    c = c[c.dataset != "all"]
+    cols = {"aiq": "AIQ (paper convention)", "aiq_heldout": "AIQ held out",
+            "aiq_minus_zero": "AIQ - Zero", "aiq_heldout_minus_zero": "held-out AIQ - Zero"}
+    tab = pd.DataFrame({
+        title: [ci(dict(mean=r[m], ci_low=r[m + "_ci_low"], ci_high=r[m + "_ci_high"]))
+                + (f" {r[m + '_verdict']}" if isinstance(r.get(m + "_verdict"), str) else "")
+                for _, r in c.iterrows()] for m, title in cols.items()}, index=c.router.rename("router"))
+    print(f"\n##### RAG routing, Figure 6 ({d.name}; mean [95% CI] over {int(c.n_seeds.max())} seeds)\n")
+    print(md(tab))
+
+
 def main(folder: str) -> None:
     d = Path(folder)
-    table1(d)
+    if (d / "table1.csv").exists():
+        table1(d)
     if (d / "leaderboard.csv").exists():
         leaderboard(d)
         paper_claims(d)
         controls(d)
         judge(d)
+    rag(d)
+
+
+HEADER = """# Results
+
+<!-- Written by `make results` (scripts/results_summary.py) from the committed CSVs; do not edit. -->
+
+Every table below is printed by `python scripts/results_summary.py figures/<data>` from the CSVs
+of a `make reproduce` run ({runs}). Intervals are 95% over the seeds, corrected for overlapping
+splits (`docs/protocol.md`); a verdict says *above* or *below* only when the interval excludes 0.
+On the simulated data the numbers describe the simulation, not the real models: they show that
+the code reproduces the paper's analyses and where the simulated benchmark sits against the
+paper. The Table 1 comparison and the figures' panels are one split (seed 0), as the paper's.
+Embeddings (and so the router numbers) are byte-stable on one kind of CPU; on another instruction
+set (e.g. AVX-512 against AVX2) MiniLM's float32 outputs differ in the last bits, which can move
+router AIQs in the fourth decimal (`docs/testing.md`). The real rows' tables, from a run whose
+CSVs are not committed, are in `docs/results-real.md`.
+"""
+
+
+def run_description(folders) -> str:
+    parts = []
+    for d in folders:
+        f = next((d / n for n in ("leaderboard.csv", "fig6_aiq_ci.csv") if (d / n).exists()), None)
+        if f is None:
+            continue
+        r = pd.read_csv(f, nrows=1, keep_default_na=False).iloc[0]
+        parts.append(f"`{d}`: seeds {r['seeds']}, scale {r['scale']:g}, embedder {r['embedder']}")
+    return "; ".join(parts)
+
+
+def write_results(out: Path, folders=(Path("figures/sim"), Path("figures/rag-sim"))) -> str:
+    """Render every folder's tables under one header into ``out``; returns the text written."""
+    missing = [str(d) for d in folders if not d.is_dir()]
+    if missing:
+        raise SystemExit(f"results_summary: no such folder {', '.join(missing)}; run `make reproduce` first")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        print(HEADER.format(runs=run_description(folders)))
+        for d in folders:
+            print(f"\n## `{d}`\n")
+            main(str(d))
+    text = buf.getvalue().rstrip() + "\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    return text
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "figures/sim")
+    if len(sys.argv) > 1:
+        main(sys.argv[1])
+    else:
+        print(f"wrote docs/results.md ({len(write_results(Path('docs/results.md'))):,} characters)")

@@ -151,7 +151,7 @@ def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: lis
 
 
 # ----- the run ----------------------------------------------------------------------------------
-def check_args(data, seed, scale, seeds, embedder) -> str:
+def check_args(data, seed, scale, seeds, embedder, scheduler: str = "") -> str:
     """Every argument of a run, checked before any work; returns ``data`` ready for ``load`` (a
     file path made absolute).
 
@@ -163,6 +163,7 @@ def check_args(data, seed, scale, seeds, embedder) -> str:
     from routerlib.data import check_source
     from routerlib.embed import check_embedder as check_emb
     from routerlib.protocol import parse_seeds
+    from routerlib.scheduler import check_scheduler
 
     for flag, value in (("--seed", [seed]), ("--seeds", seeds)):
         try:
@@ -179,6 +180,10 @@ def check_args(data, seed, scale, seeds, embedder) -> str:
         check_emb(embedder)
     except ValueError as e:
         raise ValueError(f"--embedder: {e}") from None
+    try:
+        check_scheduler(scheduler)
+    except ValueError as e:  # MissingExtra (an ImportError) passes through with its pip command
+        raise ValueError(f"--scheduler: {e}") from None
     return out
 
 
@@ -190,17 +195,44 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", default="0,1,2,3,4", help="the seeds of the multi-seed protocol, comma-separated")
     ap.add_argument("--embedder", default="minilm",
                     help="prompt embedder: minilm, minilm-static, tfidf, or a sentence-transformers name")
+    ap.add_argument("--scheduler", default=os.environ.get("ROUTERLIB_SCHEDULER", ""),
+                    help="where the embedding pass and the protocol's jobs run: empty (this machine), local:N "
+                         "(a Dask LocalCluster of N processes on 127.0.0.1) or tcp://host:port (default: "
+                         "$ROUTERLIB_SCHEDULER)")
     ap.add_argument("--out", default="build/reproduce", help="folder for the executed notebooks")
     ap.add_argument("--only", nargs="*", default=None, help="notebook numbers to run (default: all)")
     args = ap.parse_args(argv)
 
-    from routerlib.data import fetch_hub_file
 
-    try:  # DATA, SEED, SEEDS, SCALE and EMBEDDER, before any download, embedding or notebook
-        data = check_args(args.data, args.seed, args.scale, args.seeds, args.embedder)
+    try:  # DATA, SEED, SEEDS, SCALE, EMBEDDER and SCHEDULER, before any download, embedding or notebook
+        data = check_args(args.data, args.seed, args.scale, args.seeds, args.embedder, args.scheduler)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except ImportError as e:  # a cluster asked for without Dask installed: the message names the extra
+        print(f"error: --scheduler: {e}", file=sys.stderr)
+        return 2
+    from routerlib.scheduler import connect
+
+    # one cluster for the whole run: `local:N` is started here once, and the embedding pass and
+    # every kernel (which inherit ROUTERLIB_SCHEDULER) reach it at its tcp:// address
+    try:
+        with connect(args.scheduler) as client:
+            if client is not None:
+                os.environ["ROUTERLIB_SCHEDULER"] = client.scheduler.address
+                print(f"scheduler: {args.scheduler.strip()} at {client.scheduler.address}, "
+                      f"{len(client.scheduler_info()['workers'])} workers", flush=True)
+            return _run(args, data)
+    except OSError as e:
+        if "Dask scheduler" not in str(e):
+            raise
+        print(f"error: --scheduler: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(args, data) -> int:
+    from routerlib.data import fetch_hub_file
+
     if data in {"routerbench-0shot", "routerbench-5shot"}:  # download (once) before any notebook runs
         try:
             print(f"data: {fetch_hub_file(data)}", flush=True)

@@ -42,3 +42,15 @@ def run_notebook():
         return ns
 
     return run
+
+
+#: fixtures whose tests execute notebooks: such a test is an integration test
+NOTEBOOK_FIXTURES = {"run_notebook", "run_notebooks"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that executes notebooks (through :func:`run_notebook` or
+    :func:`run_notebooks`) ``integration``, so ``-m "not integration"`` leaves it out."""
+    for item in items:
+        if NOTEBOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)

@@ -6,19 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from routerlib.data import RoutingData
+from routerlib.evaluate import evaluate_cascade, sweep
 from routerlib.routers.cascade import (
+    PUBLIC_CAPS,
     CascadeRouter,
     OvergenerateRouter,
     _outcome_from_last,
-    PUBLIC_CAPS,
     called_last,
     cascade_caps,
     cascade_reference,
     judge_draws,
 )
-from routerlib.evaluate import evaluate_cascade, sweep
 
 
 def make_data(quality, cost, dataset="toy", models=None):
@@ -162,7 +163,7 @@ def test_draws_do_not_depend_on_other_datasets():
 def test_router_contract():
     d = make_data(TOY_Q, TOY_C)
     r = CascadeRouter(error_rate=0.1, cap=3.0, variant="public")
-    with pytest.raises(Exception):
+    with pytest.raises(NotFittedError, match="CascadeRouter is not fitted"):
         r.route(d)
     assert r.fit(d) is r
     r2 = clone(r)
@@ -269,8 +270,7 @@ RAG_MODELS = ["gpt-4-1106-preview", "gpt-3.5-turbo-1106", "perplexity/sonar-smal
 def test_rag_wide_file_loads_like_the_others(tmp_path):
     import pandas as pd
 
-    from routerlib.data import load_routerbench
-    from routerlib.data import online_models, time_sensitive
+    from routerlib.data import load_routerbench, online_models, time_sensitive
 
     rng = np.random.default_rng(12)
     n = 30

@@ -12,8 +12,16 @@ import pytest
 
 matplotlib.use("Agg")
 
-from routerlib.claims import (NOT_RUN, all_hold, cascade_claims_ci, claim_verdict, mark_not_run, not_run,  # noqa: E402
-                              recall_claims, seed_coverage)
+from routerlib.claims import (  # noqa: E402
+    NOT_RUN,
+    all_hold,
+    cascade_claims_ci,
+    claim_verdict,
+    mark_not_run,
+    not_run,
+    recall_claims,
+    seed_coverage,
+)
 from routerlib.routers.base import Router  # noqa: E402
 
 
@@ -203,9 +211,10 @@ class RefusesBeta(Router):
 
 @pytest.fixture(scope="module")
 def refused_run():
+    from test_protocol import make_data
+
     from routerlib.evaluate import RouterSpec
     from routerlib.protocol import registry_specs, run_protocol
-    from test_protocol import make_data
 
     data, X = make_data(n_per=40)
     specs = registry_specs(["random_score"]) + [RouterSpec("picky", RefusesBeta())]

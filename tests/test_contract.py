@@ -7,13 +7,12 @@ import re
 
 import numpy as np
 import pytest
+from test_protocol import make_data
 
 from routerlib.evaluate import RouterSpec, check_features, evaluate_predictive, sweep
 from routerlib.protocol import RESERVED_NAMES, run_protocol
 from routerlib.routers import KNNRouter, Router
-from routerlib.routers.base import RouteError, as_router, check_choice, check_outcomes, read_only, Outcomes
-
-from test_protocol import make_data
+from routerlib.routers.base import Outcomes, RouteError, as_router, check_choice, check_outcomes, read_only
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +237,7 @@ def test_x_with_nan_rows_is_refused_by_name(toy):
     bad = X.copy()
     bad[[7, 11]] = np.nan
     bad[12, 0] = np.inf
-    msg = rf"X has 3 row\(s\) with NaN or inf; the first is row 7 \(sample id 'alpha-7', dataset 'alpha'\)"
+    msg = r"X has 3 row\(s\) with NaN or inf; the first is row 7 \(sample id 'alpha-7', dataset 'alpha'\)"
     with pytest.raises(ValueError, match=msg):
         run_protocol(data, [RouterSpec("knn", "knn")], bad, seeds=[0], cache=False, progress=False)
     with pytest.raises(ValueError, match=msg):

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from frames import MODELS, wide
+
 from routerlib import data as D
 from routerlib.paths import SHARED_ROUTERBENCH
 
@@ -186,7 +186,7 @@ def test_load_sets_aside_extra_tasks_with_a_count(tmp_path):
     assert D.load(str(write(df, tmp_path, "rag.csv"))).n == 52
 
 
-# ----- empty data (issue 10, 1) ----------------------------------------------------------------
+# ----- empty data ------------------------------------------------------------------------------
 def test_header_only_file_is_refused_by_name(tmp_path):
     p = tmp_path / "header_only.csv"
     wide().iloc[:0].to_csv(p, index=False)
@@ -208,7 +208,7 @@ def test_no_rows_left_after_cleaning_is_refused_by_name(tmp_path):
         D.load(str(write(df, tmp_path, "allnan.parquet")))
 
 
-# ----- small datasets set aside in load() (issue 10, 2) -----------------------------------------
+# ----- small datasets set aside in load() -------------------------------------------------------
 def small_and_large(tmp_path, n_small=5):
     big = wide(200, evals=["mmlu-astronomy", "hellaswag"])
     small = wide(n_small, seed=1, evals=["grade-school-math"])
@@ -256,7 +256,7 @@ def test_notebooks_01_and_03_run_on_a_file_with_a_tiny_dataset(tmp_path, monkeyp
     assert set(t1.dataset) == {"mmlu", "hellaswag"}
 
 
-# ----- the run's arguments, checked before any notebook (issue 10, 3) --------------------------
+# ----- the run's arguments, checked before any notebook ----------------------------------------
 @pytest.mark.parametrize("scale", [0, -1, 1.5, float("nan"), "0.5", True])
 def test_check_source_refuses_bad_scale(scale):
     with pytest.raises(ValueError, match="scale must be a number in \\(0, 1\\]"):
@@ -299,7 +299,7 @@ def test_run_notebooks_checks_arguments_before_any_notebook(tmp_path, monkeypatc
     assert msg in capsys.readouterr().err and ran == []
 
 
-# ----- duplicate sample ids (issue 10, 4) -------------------------------------------------------
+# ----- duplicate sample ids ---------------------------------------------------------------------
 def test_duplicates_merged_or_first_kept_with_one_warning():
     df = wide(40)
     a, b = df.iloc[[0]].copy(), df.iloc[[1]].copy()
@@ -336,7 +336,7 @@ def test_real_duplicate_arc_ids_keep_their_14_prompts():
     assert rd.meta["rows_dropped"] == 0 and not np.isnan(rd.quality).any()
 
 
-# ----- the simulation marker (issue 10, 7) ------------------------------------------------------
+# ----- the simulation marker --------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["sim.csv.gz", "sim.parquet"])
 def test_saved_simulation_stays_labelled_simulated(tmp_path, name):
     sim = D.simulate_routerbench(seed=3, scale=0.02)

@@ -8,8 +8,8 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-
 from frames import wide
+
 from routerlib import data as D
 from routerlib.data import hub as H
 
@@ -78,7 +78,7 @@ def test_empty_file_names_the_file(tmp_path):
         D.load_routerbench(p)
 
 
-# ----- pickles (issue 10, 5) --------------------------------------------------------------------
+# ----- pickles --------------------------------------------------------------------------------
 class Crafted:
     """A pickle that runs a shell command when it is unpickled."""
 

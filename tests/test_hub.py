@@ -9,10 +9,12 @@ import threading
 import time
 
 import pytest
-
 from frames import wide
+
 from routerlib import data as D
 from routerlib.data import hub as H
+
+pytestmark = pytest.mark.integration
 
 
 class Crafted:

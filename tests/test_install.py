@@ -64,7 +64,7 @@ def _venv(path: Path) -> Path:
 
 def _readme_example() -> str:
     text = (PROJ_ROOT / "README.md").read_text()
-    section = text[text.index("### Bring your own router"):]
+    section = text[text.index("## Bring your own router"):]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     assert 'features_for("minilm"' in code
     return code.replace('features_for("minilm"', 'features_for("features"')

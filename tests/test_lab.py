@@ -29,6 +29,8 @@ START_TIMEOUT = 120.0  # seconds for the server to answer (a loaded 2-core machi
 pytest.importorskip("jupyterlab")
 pytest.importorskip("jupytext")
 
+pytestmark = pytest.mark.integration
+
 
 def _lab_module():
     spec = importlib.util.spec_from_file_location("lab", ROOT / "scripts" / "lab.py")

@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from frames import MODELS, wide
+
 from routerlib import data as D
 from routerlib.paths import SHARED_DIR
 

@@ -51,6 +51,8 @@ np.savez(sys.argv[1], sample_id=d.sample_id.astype(str), prompt=d.prompt.astype(
 print(json.dumps({k: bool(v) for k, v in __cpu_features__.items()}))
 """
 
+pytestmark = pytest.mark.integration
+
 
 def _run(out: Path, disable: list[str]) -> tuple[dict, dict]:
     env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}

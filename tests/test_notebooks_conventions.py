@@ -1,4 +1,4 @@
-"""Every numbered notebook follows the conventions of STYLE.md (checked on the .py sources)."""
+"""Every numbered notebook follows the project's notebook conventions (checked on the .py sources)."""
 
 import re
 from pathlib import Path

@@ -7,10 +7,29 @@ import numpy as np
 import pytest
 
 from routerlib.data import RoutingData
-from routerlib.online import (BetaThompson, EpsilonGreedy, LinearThompson, LinUCB, PolicyError, UCB1, UniformRandom,
-                              adoption_lag, arrival, best_fixed_model, check_lambdas, cumulative_mean,
-                              cumulative_regret, lambda_grid, make_stream, oracle_reward, price_drop, replay,
-                              stream_aiq, window_points, window_share)
+from routerlib.online import (
+    UCB1,
+    BetaThompson,
+    EpsilonGreedy,
+    LinearThompson,
+    LinUCB,
+    PolicyError,
+    UniformRandom,
+    adoption_lag,
+    arrival,
+    best_fixed_model,
+    check_lambdas,
+    cumulative_mean,
+    cumulative_regret,
+    lambda_grid,
+    make_stream,
+    oracle_reward,
+    price_drop,
+    replay,
+    stream_aiq,
+    window_points,
+    window_share,
+)
 from routerlib.online.study import aiq_table, learning_curves, offline_points, scenario_tables
 from routerlib.paths import SHARED_ROUTERBENCH
 
@@ -200,12 +219,12 @@ def test_sherman_morrison_state_equals_the_ridge_solution(cls):
     Ainv = pol.Ainv_.reshape(S, L, m, d, d)
     theta = pol.theta_.reshape(S, L, m, 2, d)
     for s in range(S):
-        for l in range(L):
+        for lam in range(L):
             for j in range(m):
-                inv, tq = ridge_state(st.x[:, s], st.quality[:, s, j], tr.choice[:, s, l], j)
-                _, tc = ridge_state(st.x[:, s], st.cost[:, s, j], tr.choice[:, s, l], j)
-                assert np.allclose(Ainv[s, l, j], inv, atol=1e-9)
-                assert np.allclose(theta[s, l, j, 0], tq, atol=1e-9) and np.allclose(theta[s, l, j, 1], tc, atol=1e-9)
+                inv, tq = ridge_state(st.x[:, s], st.quality[:, s, j], tr.choice[:, s, lam], j)
+                _, tc = ridge_state(st.x[:, s], st.cost[:, s, j], tr.choice[:, s, lam], j)
+                assert np.allclose(Ainv[s, lam, j], inv, atol=1e-9)
+                assert np.allclose(theta[s, lam, j, 0], tq, atol=1e-9) and np.allclose(theta[s, lam, j, 1], tc, atol=1e-9)
 
 
 def test_full_information_linucb_learns_every_model_from_every_step():

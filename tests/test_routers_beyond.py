@@ -7,8 +7,14 @@ import numpy as np
 import pytest
 
 from routerlib.data import RoutingData
-from routerlib.routers import (AgreementRouter, AvengersProRouter, EscalationRouter, MFRouter,
-                               RandomEscalationRouter, answerable_datasets)
+from routerlib.routers import (
+    AgreementRouter,
+    AvengersProRouter,
+    EscalationRouter,
+    MFRouter,
+    RandomEscalationRouter,
+    answerable_datasets,
+)
 from routerlib.routers.agreement import agreement_verdicts, answer_codes, chain_outcomes
 from routerlib.routers.cluster import cluster_scores, cluster_weights
 from routerlib.routers.escalation import hull_models

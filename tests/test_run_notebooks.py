@@ -97,6 +97,7 @@ def test_kernels_use_ipc_not_tcp():
     assert km.transport == "ipc" and "routerlib-kernel-" in km.ip
 
 
+@pytest.mark.integration
 def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "fig"))
     monkeypatch.setattr(RN, "TIMINGS", tmp_path / ".timings.json")
@@ -116,6 +117,8 @@ def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch,
     ({"scale": 0.0}, r"--scale: scale must be a number in \(0, 1\].*got 0.0"), ({"scale": 1.5}, "--scale: .*1.5"),
     ({"scale": float("nan")}, "--scale: .*nan"), ({"data": "no-such-file.csv"}, "--data: no-such-file.csv: no such file"),
     ({"embedder": "no-such-embedder"}, "--embedder: unknown embedder 'no-such-embedder'"),
+    ({"scheduler": "local:0"}, "--scheduler: .*'local:0'.*at least 1 worker"),
+    ({"scheduler": "my-cluster"}, "--scheduler: unknown scheduler 'my-cluster'; accepted: empty"),
 ])
 def test_check_args_names_the_argument_and_value(kw, msg):
     args = {"data": "sim", "seed": 0, "scale": 1.0, "seeds": "0,1,2,3,4", "embedder": "tfidf"} | kw
@@ -125,6 +128,16 @@ def test_check_args_names_the_argument_and_value(kw, msg):
 
 def test_check_args_accepts_good_values():
     assert RN.check_args("sim", 3, 0.1, "0,1", "tfidf") == "sim"
+    assert RN.check_args("sim", 3, 0.1, "0,1", "tfidf", "local:2") == "sim"
+
+
+def test_a_bad_or_unreachable_scheduler_fails_before_any_work(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(RN, "embed_once", lambda *a: pytest.fail("the embedding pass ran"))
+    assert RN.main(["--scheduler", "local:-1", "--out", str(tmp_path / "out")]) == 2
+    assert "--scheduler: scheduler 'local:-1'" in capsys.readouterr().err
+    if importlib.util.find_spec("distributed") is not None:
+        assert RN.main(["--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out")]) == 2
+        assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in capsys.readouterr().err
 
 
 def test_bad_seeds_fail_before_the_embedding_pass(tmp_path, monkeypatch, capsys):

@@ -1,4 +1,4 @@
-"""Tests of routerlib.simulate: calibration to Table 1 and to the real rows, determinism,
+"""Tests of routerlib.data.simulate: calibration to Table 1 and to the real rows, determinism,
 shapes, the wide-format round trip, and the simulated RAG set."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 
 from routerlib import paths
 from routerlib.data import DATASETS, dataset_of, from_wide
-from routerlib.paper import MODELS, TABLE1
 from routerlib.data import rag as R
-from routerlib.data import templates as T
 from routerlib.data import simulate as S
+from routerlib.data import templates as T
+from routerlib.paper import MODELS, TABLE1
 
 ONLINE = ["perplexity/sonar-small-online", "perplexity/sonar-medium-online", "You.com"]
 
@@ -51,7 +51,8 @@ def test_shapes_and_labels(small):
     assert set(d.datasets) == set(DATASETS)
     assert d.quality.shape == d.cost.shape == (d.n, 11)
     assert d.latency is None and d.responses.shape == (d.n, 11)
-    assert d.simulated and d.name == "sim" and {k: d.meta[k] for k in ("seed", "scale", "kind")} == {"seed": 0, "scale": 0.1, "kind": "RouterBench"}
+    assert d.simulated and d.name == "sim"
+    assert {k: d.meta[k] for k in ("seed", "scale", "kind")} == {"seed": 0, "scale": 0.1, "kind": "RouterBench"}
     assert "SIMULATED" in d.label
     assert len(set(d.sample_id.tolist())) == d.n
     assert [dataset_of(e) for e in d.eval_name] == d.dataset.tolist()
@@ -94,7 +95,7 @@ def test_minimum_rows_at_tiny_scale():
 
 
 def test_runtime_at_scale_1(full):
-    # the brief asks < 10 s on 2 cores; measured about 1 s (generous bound against slow CI)
+    # the target is < 10 s on 2 cores; measured about 1 s (generous bound against slow CI)
     assert full.meta["_seconds"] < 20
 
 

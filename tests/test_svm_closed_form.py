@@ -7,8 +7,8 @@ import pytest
 from sklearn.svm import LinearSVR
 
 from routerlib.data import RoutingData
-from routerlib.protocol import run_protocol
 from routerlib.evaluate import RouterSpec
+from routerlib.protocol import run_protocol
 from routerlib.routers import SVMRouter
 from routerlib.routers.predictive import squared_svr
 

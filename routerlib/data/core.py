@@ -84,7 +84,7 @@ class RoutingData:
     name : str
         Short name of the source (``sim``, ``routerbench-5shot``, a file stem).
     simulated : bool
-        True for everything :mod:`routerlib.simulate` produced.
+        True for everything :mod:`routerlib.data.simulate` and :mod:`routerlib.data.rag` produce.
     meta : dict
         Free-form facts about the source (seed, scale, path).
     """

@@ -26,8 +26,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .clean import check_scores, id_text, parse_number, parse_quality, prompt_text, read_marker, response_text, \
-    text_values, tidy
+from .clean import (
+    check_scores,
+    id_text,
+    parse_number,
+    parse_quality,
+    prompt_text,
+    read_marker,
+    response_text,
+    text_values,
+    tidy,
+)
 from .core import MARKER_COLUMNS, RoutingData, dataset_of
 from .files import check_unique_columns, write_table
 

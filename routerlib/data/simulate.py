@@ -85,8 +85,8 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..paper import MODELS, TABLE1, TABLE1_TEST_SHARE
-from .answers import simulate_answers
 from ..seeds import check_seed
+from .answers import simulate_answers
 from .core import RoutingData, check_scale
 from .templates import LEVELS, MMLU_SUBJECTS, TEXTS
 

@@ -7,7 +7,7 @@ the mean word length and the share of upper-case letters -- each count as ``log(
 then standardised (mean 0, variance 1) with the mean and spread of the *training* prompts: the
 embedder is fitted on each training split (``fits_on_prompts = True``), like TF-IDF. A prompt's
 difficulty often shows in such numbers (longer word problems, more steps), and they do not suffer
-from the truncation that makes every 5-shot ARC prompt look alike to MiniLM (DESIGN.md).
+from the truncation that makes every 5-shot ARC prompt look alike to MiniLM (see :mod:`routerlib.embed.views`).
 
 >>> f = PromptFeatures().fit(["What is 2 + 2?", "Name a colour.\\nA) red\\nB) blue"])
 >>> f.transform(["What is 3 * 7?"]).shape

@@ -32,6 +32,7 @@ __all__ = ["DEFAULT_MODEL", "EmbeddingModelUnavailable", "embed", "embedding_cac
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 SAME_LENGTH = 64  # most prompts of one token count per forward pass
 MIN_BATCH_TOKENS = 16  # shorter prompts are encoded one at a time
+CLUSTER_CHUNK = 256  # prompts per task on a Dask cluster (seconds of work each at ~40 prompts/s per core)
 _exact: dict[tuple[str, str], bool] = {}  # (model, device) -> equal-length batches give one-at-a-time bytes
 
 _models: dict[tuple[str, str], object] = {}  # loaded SentenceTransformers, per process
@@ -187,6 +188,7 @@ def embed(
     cache: bool = True,
     progress: bool = True,
     device: str | None = None,
+    scheduler: str | None = None,
 ) -> np.ndarray:
     """Sentence-transformers embeddings of ``prompts``, cached on disk.
 
@@ -213,28 +215,83 @@ def embed(
         Show a tqdm bar while encoding uncached prompts.
     device : str, optional
         ``"cpu"``, ``"cuda"``, ...; default: the GPU when present.
+    scheduler : str, optional
+        Where the uncached prompts are encoded (:mod:`routerlib.scheduler`): ``""`` here,
+        ``"local:N"`` or ``"tcp://host:port"`` on a Dask cluster, in chunks, each worker loading
+        the model once; the vectors come back here into the same cache, equal to a local run's.
+        None reads ``ROUTERLIB_SCHEDULER``. Cached prompts never reach the cluster.
 
     Returns
     -------
     ndarray of shape (n, d), float32
         Unit-normalised rows in the input order (duplicates are encoded once).
     """
-    kw = {"show_progress_bar": False, "convert_to_numpy": True, "normalize_embeddings": True}
+    from ..scheduler import check_scheduler, scheduler_setting
+
+    scheduler = check_scheduler(scheduler_setting(scheduler))
 
     def encode(todo: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        st = load_model(model, device)
-        if batch_size > 1:
-            batches = [np.arange(i, min(i + SHARD_ROWS, len(todo))) for i in range(0, len(todo), SHARD_ROWS)]
-        elif same_length > 1 and len(todo) > 1 and batches_are_exact(st, (canonical_name(model), str(getattr(st, "device", "")))):
-            batches = same_length_batches(token_lengths(st, todo), same_length, MIN_BATCH_TOKENS)
+        if scheduler:
+            yield from _encode_on_cluster(scheduler, todo, model, batch_size, same_length, device)
         else:
-            batches = [np.array([i]) for i in range(len(todo))]
-        for rows in batches:
-            yield rows, st.encode([todo[i] for i in rows], batch_size=batch_size if batch_size > 1 else rows.size, **kw)
+            yield from _encode(todo, model, batch_size, same_length, device)
 
     store = EmbeddingCache(embedding_cache_dir(model, batch_size)) if cache else None
     return cached_embeddings([str(s) for s in prompts], store, encode, desc=f"embedding ({canonical_name(model)})",
                              progress=progress)
+
+
+def _encode(todo: list[str], model: str, batch_size: int, same_length: int,
+            device: str | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``(rows, vectors)`` of ``todo`` by :func:`embed`'s rules, with the model of this process."""
+    kw = {"show_progress_bar": False, "convert_to_numpy": True, "normalize_embeddings": True}
+    st = load_model(model, device)
+    if batch_size > 1:
+        batches = [np.arange(i, min(i + SHARD_ROWS, len(todo))) for i in range(0, len(todo), SHARD_ROWS)]
+    elif same_length > 1 and len(todo) > 1 and batches_are_exact(st, (canonical_name(model), str(getattr(st, "device", "")))):
+        batches = same_length_batches(token_lengths(st, todo), same_length, MIN_BATCH_TOKENS)
+    else:
+        batches = [np.array([i]) for i in range(len(todo))]
+    for rows in batches:
+        yield rows, st.encode([todo[i] for i in rows], batch_size=batch_size if batch_size > 1 else rows.size, **kw)
+
+
+def _encode_chunk(texts: list[str], model: str, batch_size: int, same_length: int, device: str | None) -> np.ndarray:
+    """One chunk's vectors in its order, on a worker (the model loads once per worker process)."""
+    out = None
+    for rows, e in _encode(texts, model, batch_size, same_length, device):
+        if out is None:
+            out = np.zeros((len(texts), e.shape[1]), dtype=np.float32)
+        out[rows] = e
+    return out
+
+
+def _encode_on_cluster(scheduler: str, todo: list[str], model: str, batch_size: int, same_length: int,
+                       device: str | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``(rows, vectors)`` of ``todo`` encoded on a Dask cluster in chunks of :data:`CLUSTER_CHUNK`
+    prompts, as the chunks finish.
+
+    The vectors are those of this machine's :func:`embed`: with ``batch_size=1`` every prompt's
+    bytes are those of encoding it alone whatever chunk it is in; with a larger ``batch_size``
+    the chunks are the padded batches :func:`embed` makes here (:data:`SHARD_ROWS` prompts each).
+    A worker that dies has its chunks rerun by the scheduler.
+    """
+    from ..scheduler import connect
+
+    step = SHARD_ROWS if batch_size > 1 else CLUSTER_CHUNK
+    with connect(scheduler) as client:
+        from distributed import as_completed
+
+        futs = {client.submit(_encode_chunk, todo[i:i + step], model, batch_size, same_length, device, pure=False): i
+                for i in range(0, len(todo), step)}
+        try:
+            for fut in as_completed(list(futs)):
+                start = futs[fut]
+                e = fut.result()
+                yield np.arange(start, start + e.shape[0]), e
+        finally:
+            for f in futs:
+                f.cancel()
 
 
 class SentenceEmbedder(TransformerMixin, BaseEstimator):
@@ -246,11 +303,14 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         A sentence-transformers name (default ``all-MiniLM-L6-v2``, offline).
     progress : bool
         tqdm bar while encoding.
+    scheduler : str, optional
+        Where uncached prompts are encoded (:func:`embed`); None reads ``ROUTERLIB_SCHEDULER``.
     """
 
-    def __init__(self, model: str = DEFAULT_MODEL, progress: bool = True):
+    def __init__(self, model: str = DEFAULT_MODEL, progress: bool = True, scheduler: str | None = None):
         self.model = model
         self.progress = progress
+        self.scheduler = scheduler
 
     @property
     def name(self) -> str:
@@ -261,5 +321,5 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def transform(self, prompts: Sequence[str]) -> np.ndarray:
         """(n, d) float32 embeddings."""
-        return embed(prompts, self.model, progress=self.progress)
+        return embed(prompts, self.model, progress=self.progress, scheduler=self.scheduler)
 

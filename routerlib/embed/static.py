@@ -4,7 +4,7 @@ model2vec (pinned 0.8.0) runs every token of all-MiniLM-L6-v2's vocabulary throu
 once, reduces the token vectors to 256 dimensions by PCA and weights them (SIF); a prompt's
 vector is then the mean of its tokens' vectors (first 256 tokens), unit-normalised. Distilling
 takes a few tens of seconds on a CPU and happens once per cache; encoding runs at thousands of
-prompts per second. Routing AIQ moves by about +-0.01 against MiniLM (issue 11), so the default
+prompts per second. Routing AIQ moves by about +-0.01 against MiniLM (notebook 11 measures it), so the default
 embedder stays MiniLM.
 
 * :func:`static_model_dir` -- the distilled model in the cache

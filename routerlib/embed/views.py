@@ -3,7 +3,7 @@
 * :func:`strip_shared_prefix` -- each group's longest shared prefix removed (e.g. the 5-shot
   worked examples every ARC prompt of the real file starts with). Without it, MiniLM
   (truncating at 256 tokens) sees only the shared examples and gives every ARC prompt the same
-  embedding (DESIGN.md, "A trap in the paper's own data").
+  embedding: the few-shot trap of the paper's own data.
 * :func:`prompt_view` -- ``"stored"`` (faithful to the paper) or ``"question"``.
 * :func:`shared_prefix_chars`, :func:`median_similarity` -- how large each dataset's shared
   prefix is, and how alike its prompts look to an embedder (1.0: all identical), to decide

@@ -51,7 +51,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["avg_acc", "gain", "gap", "ratio_readings", "perf_gain", "cost_save", "pareto_front",
            "pareto_distance", "recall_masks", "pgr_curve", "apgr", "cpt"]

@@ -17,10 +17,18 @@ outcome. RouterBench's table holds every model's outcome on every prompt, so the
 It imports from the layers below it only (data through the stream, hull, metrics, routers, seeds).
 """
 
-from .metrics import (best_fixed_model, cumulative_mean, cumulative_regret, oracle_reward, paired_interval,
-                      reward, stream_aiq, window_points, window_share)
-from .policies import (BetaThompson, EpsilonGreedy, LinearThompson, LinUCB, Policy, UCB1, UniformRandom,
-                       default_policies)
+from .metrics import (
+    best_fixed_model,
+    cumulative_mean,
+    cumulative_regret,
+    oracle_reward,
+    paired_interval,
+    reward,
+    stream_aiq,
+    window_points,
+    window_share,
+)
+from .policies import UCB1, BetaThompson, EpsilonGreedy, LinearThompson, LinUCB, Policy, UniformRandom, default_policies
 from .scenarios import adoption_lag, arrival, price_drop
 from .stream import PolicyError, Stream, Trace, check_lambdas, lambda_grid, make_stream, project_features, replay
 from .study import aiq_table, learning_curves, offline_points, run_policies, scenario_tables

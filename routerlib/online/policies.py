@@ -21,9 +21,14 @@ the most optimistic quality, so each is tried. Ties go to the lowest model index
 | :class:`UniformRandom` | none; a uniformly random available model |
 | :class:`EpsilonGreedy` | means q_j = Q_j / n_j, c_j = C_j / n_j; with probability epsilon a random model, else argmax lambda q_j - c_j |
 | :class:`UCB1` | argmax lambda (q_j + sqrt(2 ln N / n_j)) - c_j, N = observations so far (Auer et al. 2002, on quality) |
-| :class:`BetaThompson` | draw p_j ~ Beta(1 + Q_j, 1 + n_j - Q_j) (a quality in [0, 1] counts as that fraction of a success), argmax lambda p_j - c_j |
-| :class:`LinUCB` | ridge regression per model of quality and of cost on x (A_j = I + sum x x^T, Sherman-Morrison updates of A_j^-1); argmax lambda (x.theta_q + alpha sqrt(x^T A_j^-1 x)) - x.theta_c (Li et al. 2010, disjoint) |
-| :class:`LinearThompson` | the same regressions; draw the quality score from N(x.theta_q, v^2 x^T A_j^-1 x), argmax lambda draw - x.theta_c (Agrawal & Goyal 2013) |
+| :class:`BetaThompson` | draw p_j ~ Beta(1 + Q_j, 1 + n_j - Q_j) (note 1), argmax lambda p_j - c_j |
+| :class:`LinUCB` | ridge regressions of quality and cost on x (note 2); argmax lambda UCB_j - x.theta_c (note 3) |
+| :class:`LinearThompson` | the same regressions; argmax lambda draw_j - x.theta_c (note 4) |
+
+Note 1: a quality in [0, 1] counts as that fraction of a success.
+Note 2: one per model j; A_j = I + sum x x^T, its inverse kept by Sherman-Morrison updates.
+Note 3: UCB_j = x.theta_q + alpha sqrt(x^T A_j^-1 x) (Li et al. 2010, disjoint).
+Note 4: draw_j ~ N(x.theta_q, v^2 x^T A_j^-1 x), the quality score drawn (Agrawal & Goyal 2013).
 
 Any learner with ``full_information=True`` is the same learner told every available model's
 outcome at every step: an upper bound for learning from bandit feedback.
@@ -130,10 +135,10 @@ class _MeanPolicy(Policy):
         return self
 
     def update(self, t, x, arm, quality, cost):
-        s, l = self._s, self._l
-        self.n_[s, l, arm] += 1.0
-        self.sq_[s, l, arm] += quality
-        self.sc_[s, l, arm] += cost
+        s, lam = self._s, self._l
+        self.n_[s, lam, arm] += 1.0
+        self.sq_[s, lam, arm] += quality
+        self.sc_[s, lam, arm] += cost
         self.N_ += 1.0
 
     def update_all(self, t, x, quality, cost, available):

@@ -291,14 +291,14 @@ def _bad_choice(a, stream: Stream, t: int, who: str, avail) -> None:
         raise PolicyError(str(e)) from None
     bad = np.flatnonzero(c < 0)
     if bad.size:
-        s, l = divmod(int(bad[0]), L)
-        raise PolicyError(f"{where}: choose returned {int(c[bad[0]])} for order {stream.seeds[s]}, lambda #{l}; "
+        s, lam = divmod(int(bad[0]), L)
+        raise PolicyError(f"{where}: choose returned {int(c[bad[0]])} for order {stream.seeds[s]}, lambda #{lam}; "
                           f"online every prompt is answered: expected a model index in [0, {m})")
     if avail is not None and not avail[c].all():
         i = int(np.flatnonzero(~avail[c])[0])
-        s, l = divmod(i, L)
+        s, lam = divmod(i, L)
         raise PolicyError(f"{where}: chose model {int(c[i])} ({stream.models[int(c[i])]}) for order {stream.seeds[s]}, "
-                          f"lambda #{l}, but it is not available at this step")
+                          f"lambda #{lam}, but it is not available at this step")
 
 
 def replay(policy, stream: Stream, lambdas) -> Trace:

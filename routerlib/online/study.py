@@ -26,8 +26,19 @@ import numpy as np
 import pandas as pd
 
 from ..routers.base import as_router, check_outcomes, read_only
-from .metrics import (best_fixed_model, cumulative_mean, cumulative_regret, model_points, oracle_reward,
-                      order_interval, paired_interval, reward, stream_aiq, window_points, window_share)
+from .metrics import (
+    best_fixed_model,
+    cumulative_mean,
+    cumulative_regret,
+    model_points,
+    oracle_reward,
+    order_interval,
+    paired_interval,
+    reward,
+    stream_aiq,
+    window_points,
+    window_share,
+)
 from .scenarios import adoption_lag
 from .stream import Stream, Trace, check_lambdas, replay
 

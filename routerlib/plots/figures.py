@@ -408,7 +408,7 @@ def leaderboard_figure(t: dict[str, pd.DataFrame], label: str, skip: Sequence[st
                                                                 ("aiq_heldout_minus_zero", "s", "held-out"))):
             g = d[(d.dataset == ds) & (d.metric == metric)].set_index("router").reindex(routers)
             col = np.where(g.ci_low > 0, "C2", np.where(g.ci_high < 0, "C3", "0.35"))
-            for yi, (m, lo, hi, c) in enumerate(zip(g["mean"], g.ci_low, g.ci_high, col)):
+            for yi, (_, lo, hi, c) in enumerate(zip(g["mean"], g.ci_low, g.ci_high, col)):
                 ax.plot([lo, hi], [yi + off] * 2, color=c, lw=1.2)
             ax.scatter(g["mean"], y + off, c=list(col), marker=marker, s=22, zorder=3, label=name)
         ax.axvline(0, color="k", lw=0.8)

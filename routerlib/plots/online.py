@@ -126,7 +126,7 @@ def online_aiq_figure(t: dict[str, pd.DataFrame], label: str) -> plt.Figure:
     ax.legend(loc="lower left", fontsize=7)
     ax = axes[0, 1]
     d = a[a.metric == "aiq_minus_zero"].set_index("system").reindex(systems)
-    for yi, (sname, r) in enumerate(d.iterrows()):
+    for yi, (_, r) in enumerate(d.iterrows()):
         if not np.isfinite(r["mean"]):
             continue
         cc = "C2" if r.ci_low > 0 else "C3" if r.ci_high < 0 else "0.35"

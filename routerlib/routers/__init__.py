@@ -4,7 +4,7 @@
 |---|---|---|---|
 | knn | KNNRouter | predictive | section 5.1, Appendix B (cosine, k = 5/10/40) |
 | mlp | MLPRouter | predictive | section 5.1, Appendix B (ReLU, (100,) / (100, 100), lr 0.001) |
-| svm | SVMRouter | predictive | public code (`routers/svm_router.py`, LinearSVR per model; its squared loss solved here in closed form, all models at once) |
+| svm | SVMRouter | predictive | public code (`routers/svm_router.py`, LinearSVR per model; here in closed form) |
 | random_score | RandomScoreRouter | control | ours: the KNN sweep with random neighbours (the hindsight-bias control) |
 | oracle | OracleRouter | baselines | section 4 (best quality, cheapest among ties) |
 | random | RandomRouter | baselines | baseline |
@@ -27,15 +27,15 @@ The agreement router needs ``data.responses`` and refuses datasets without extra
 (MBPP, MT-Bench): :func:`~routerlib.routers.agreement.answerable_datasets`.
 """
 
+from .agreement import AgreementRouter, answerable_datasets
 from .base import Router
 from .baselines import BestSingleRouter, OracleRouter, RandomRouter, zero_router_hull, zero_router_points
 from .cascade import CascadeRouter, OvergenerateRouter
-from .control import RandomScoreRouter
-from .predictive import KNNRouter, MLPRouter, SVMRouter
-from .agreement import AgreementRouter, answerable_datasets
 from .cluster import AvengersProRouter
+from .control import RandomScoreRouter
 from .escalation import EscalationRouter, RandomEscalationRouter
 from .mf import MFRouter
+from .predictive import KNNRouter, MLPRouter, SVMRouter
 
 ROUTERS: dict[str, type] = {
     "knn": KNNRouter,

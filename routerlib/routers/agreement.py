@@ -1,6 +1,6 @@
 """A cascade with a real judge: answer agreement.
 
-Source: ours (issue 9), answering the paper's open question (section 5.2 uses a *simulated* judge
+Source: ours, answering the paper's open question (section 5.2 uses a *simulated* judge
 of error rate epsilon): is a judge that can actually be run good enough? Agreement between models'
 answers is the judge of "LLM cascades with mixture of thoughts representations" (Yue et al., ICLR
 2024) and of self-consistency (Wang et al., 2023); the paper's cascade is in

@@ -1,6 +1,6 @@
 """Escalation along the Zero hull: send the prompts predicted hardest to the next, dearer model.
 
-Source: ours (issue 9), on the difficulty-aware routing the follow-up benchmark (LLMRouterBench,
+Source: ours, on the difficulty-aware routing the follow-up benchmark (LLMRouterBench,
 arXiv 2601.07206) calls for, and RouteLLM's two-model "strong/weak" routing (arXiv 2406.18665)
 applied to each adjacent pair of the Zero router's hull.
 
