@@ -77,6 +77,7 @@ from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import paired_differences, summarize, verdict
 from .routers.base import RouteError, check_outcomes, read_only
 from .scheduler import check_scheduler, connect, scheduler_setting
+from .seeds import SEED_LIMIT
 
 __all__ = ["DEFAULT_SEEDS", "MIN_IDS", "RESERVED_NAMES", "SEED_LIMIT", "ProtocolResult", "run_protocol",
            "parse_seeds", "registry_specs", "router_code", "cascade_over_seeds", "compare_runs"]
@@ -84,8 +85,6 @@ __all__ = ["DEFAULT_SEEDS", "MIN_IDS", "RESERVED_NAMES", "SEED_LIMIT", "Protocol
 DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: a dataset with fewer sample ids cannot be split 70/30 and then 70/30 again; it is skipped
 MIN_IDS = 10
-#: seeds lie in [0, SEED_LIMIT): routerlib.seeds mixes them modulo 2**32
-SEED_LIMIT = 2**32
 #: rows the protocol adds to every table itself; a router may not take their names
 RESERVED_NAMES = ("zero", "oracle (analytic)", "random (expected)", "best_single (test hindsight)")
 _SRC_HASH: str | None = None

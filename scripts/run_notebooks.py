@@ -161,6 +161,7 @@ def check_args(data, seed, scale, seeds, embedder, scheduler: str = "") -> str:
         ``--<argument>: <why>``, naming the argument and its bad value.
     """
     from routerlib.data import check_source
+    from routerlib.data.core import check_scale
     from routerlib.embed import check_embedder as check_emb
     from routerlib.protocol import parse_seeds
     from routerlib.scheduler import check_scheduler
@@ -170,8 +171,10 @@ def check_args(data, seed, scale, seeds, embedder, scheduler: str = "") -> str:
             parse_seeds(value)
         except ValueError as e:
             raise ValueError(f"{flag}: {e}") from None
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < float(scale) <= 1:
-        raise ValueError(f"--scale: scale must be a number in (0, 1] (the share of each dataset's rows); got {scale!r}")
+    try:
+        check_scale(scale)
+    except ValueError as e:
+        raise ValueError(f"--scale: {e}") from None
     try:
         out = check_source(data, scale, seed)
     except (ValueError, OSError) as e:
