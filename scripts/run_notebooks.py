@@ -21,6 +21,7 @@ sockets, not TCP, so nothing listens on a port (and ipykernel has no plain-text 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -150,6 +151,115 @@ def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: lis
     return len(set(prompts))
 
 
+# ----- executing ------------------------------------------------------------------------------
+def execute(src: Path, out: Path, params: dict, km, stderr, cwd: Path | None = ROOT / "notebooks",
+            cell_timeout: float | None = None) -> float:
+    """Convert ``src`` (jupytext percent) to ``out/<stem>.ipynb`` and execute it there in place with
+    ``params`` injected, the kernel's stderr going to ``stderr`` and its working directory ``cwd``
+    (``None``: this process's). A cell running longer than ``cell_timeout`` seconds fails the notebook
+    (nbclient's ``CellTimeoutError``, naming the cell). Returns the seconds it took."""
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    ipynb = out / (src.stem + ".ipynb")
+    jupytext.write(nb, ipynb)
+    t0 = time.perf_counter()
+    pm.execute_notebook(
+        str(ipynb), str(ipynb), parameters=params, cwd=None if cwd is None else str(cwd), kernel_name="python3",
+        progress_bar=False, stderr_file=stderr, kernel_manager_class=km, execution_timeout=cell_timeout,
+    )
+    return time.perf_counter() - t0
+
+
+def run_in_order(notebooks: list[Path], out: Path, params: dict, previous: dict, t_all: float, km,
+                 status: StatusLine, cell_timeout: float | None = None) -> dict:
+    """Execute ``notebooks`` one after the other: a status line each, the kernels' stderr live."""
+    now = {}
+    for k, src in enumerate(notebooks, 1):
+        last = f"; last run {previous[src.stem]:.0f} s" if src.stem in previous else ""
+        head = f"[{k}/{len(notebooks)}] {src.name}"
+        status.start(f"{head} (elapsed {clock(time.perf_counter() - t_all)}{last}"
+                     f"{eta(previous, [p.stem for p in notebooks[k - 1:]])}) ...")
+        try:
+            now[src.stem] = execute(src, out, params, km, status, cell_timeout=cell_timeout)
+        except BaseException:
+            status.finish(" failed", f"{head} failed")
+            raise
+        status.finish(f" {now[src.stem]:.1f} s", f"{head} done in {now[src.stem]:.1f} s")
+    return now
+
+
+def longest_first(notebooks: list[Path], previous: dict) -> list[Path]:
+    """The order that ends a parallel run soonest when the durations are known: longest first (by the
+    previous run's seconds; a notebook never timed goes first, the later-numbered, heavier ones first)."""
+    return sorted(notebooks, key=lambda p: (p.stem in previous, -previous.get(p.stem, 0.0), [-ord(c) for c in p.name]))
+
+
+def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, previous: dict, t_all: float,
+                 km, cell_timeout: float | None = None) -> dict:
+    """Execute ``notebooks`` ``jobs`` at a time (threads, each driving its own kernel process).
+
+    The kernels get one BLAS/OpenMP thread and one joblib worker each (``OMP_NUM_THREADS``,
+    ``LOKY_MAX_CPU_COUNT``), so ``jobs`` kernels share the cores instead of each asking for all of
+    them. A line is printed as each notebook ends, followed by what its kernel wrote to stderr. The
+    first failure is raised once the notebooks already started have ended; none is started after it.
+    """
+
+    # papermill changes the process's working directory around each execution, which threads would
+    # race on: the whole run moves there once instead, and each kernel starts in it
+    here, saved = os.getcwd(), dict(os.environ)
+    os.chdir(ROOT / "notebooks")
+    os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
+    try:
+        return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout)
+    finally:
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+#: what each kernel of a parallel run is limited by: BLAS/OpenMP threads and joblib's core count
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LOKY_MAX_CPU_COUNT")
+
+
+def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout) -> dict:
+    """:func:`run_parallel`'s loop: start the next notebook whenever one of ``jobs`` ends."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    order = longest_first(notebooks, previous)
+    now, logs, failed, finished = {}, {}, None, 0
+    print(f"{len(notebooks)} notebooks, {jobs} at a time (longest first: {', '.join(p.name[:2] for p in order)})",
+          flush=True)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        running, queue = {}, list(order)
+        while queue or running:
+            while queue and len(running) < jobs and failed is None:
+                src = queue.pop(0)
+                logs[src.stem] = io.StringIO()
+                running[pool.submit(execute, src, out, params, km, logs[src.stem], None, cell_timeout)] = src
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                src = running.pop(fut)
+                finished += 1
+                k = finished
+                err = logs[src.stem].getvalue()
+                if fut.exception() is not None:
+                    print(f"[{k}/{len(notebooks)}] {src.name} failed (elapsed {clock(time.perf_counter() - t_all)})",
+                          flush=True)
+                    failed = failed or fut.exception()
+                else:
+                    now[src.stem] = fut.result()
+                    print(f"[{k}/{len(notebooks)}] {src.name} done in {now[src.stem]:.1f} s "
+                          f"(elapsed {clock(time.perf_counter() - t_all)})", flush=True)
+                if err.strip():
+                    sys.stderr.write(err if err.endswith("\n") else err + "\n")
+                    sys.stderr.flush()
+    if failed is not None:
+        raise failed
+    return now
+
+
 # ----- the run ----------------------------------------------------------------------------------
 def check_args(data, seed, scale, seeds, embedder, scheduler: str = "") -> str:
     """Every argument of a run, checked before any work; returns ``data`` ready for ``load`` (a
@@ -204,9 +314,21 @@ def main(argv=None) -> int:
                          "$ROUTERLIB_SCHEDULER)")
     ap.add_argument("--out", default="build/reproduce", help="folder for the executed notebooks")
     ap.add_argument("--only", nargs="*", default=None, help="notebook numbers to run (default: all)")
+    ap.add_argument("--cell-timeout", type=float, default=None,
+                    help="seconds a notebook cell may run before the notebook fails, naming the cell (default: no limit)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="notebooks run at once (default 1, in order, with the kernels' progress bars live); with N > 1 "
+                         "each kernel gets one BLAS/OpenMP thread and one joblib worker, the longest notebooks start "
+                         "first, and each notebook's stderr is shown when it ends")
     args = ap.parse_args(argv)
 
 
+    if args.jobs < 1:
+        print(f"error: --jobs: must be 1 or more; got {args.jobs}", file=sys.stderr)
+        return 2
+    if args.cell_timeout is not None and not args.cell_timeout > 0:
+        print(f"error: --cell-timeout: must be a number of seconds above 0; got {args.cell_timeout}", file=sys.stderr)
+        return 2
     try:  # DATA, SEED, SEEDS, SCALE, EMBEDDER and SCHEDULER, before any download, embedding or notebook
         data = check_args(args.data, args.seed, args.scale, args.seeds, args.embedder, args.scheduler)
     except ValueError as e:
@@ -249,7 +371,7 @@ def _run(args, data) -> int:
     if not notebooks:
         print("error: no notebooks selected", file=sys.stderr)
         return 2
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     params = {"data": data, "seed": args.seed, "scale": args.scale, "seeds": args.seeds, "embedder": args.embedder}
     from routerlib.paths import data_name
@@ -257,7 +379,6 @@ def _run(args, data) -> int:
     run_key = f"data={data_name(data)} scale={args.scale:g} seed={args.seed} embedder={args.embedder}"
     timings = read_timings()
     previous = timings.get(run_key, {})
-    status = StatusLine()
     # the kernels inherit this: tqdm falls back to a text bar without ipywidgets, and says so each time
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:IProgress not found"]))
     if not sys.stderr.isatty():  # a log (CI): a progress bar redrawn every 15 s, not ten times a second
@@ -269,27 +390,10 @@ def _run(args, data) -> int:
     if n:
         print(f"embeddings ({args.embedder}): {n:,} distinct prompts ready in {time.perf_counter() - t_all:.1f} s "
               f"(cached for the notebooks)", flush=True)
-    now = {}
-    for k, src in enumerate(notebooks, 1):
-        nb = jupytext.read(src)
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        ipynb = out / (src.stem + ".ipynb")
-        jupytext.write(nb, ipynb)
-        last = f"; last run {previous[src.stem]:.0f} s" if src.stem in previous else ""
-        head = f"[{k}/{len(notebooks)}] {src.name}"
-        status.start(f"{head} (elapsed {clock(time.perf_counter() - t_all)}{last}"
-                     f"{eta(previous, [p.stem for p in notebooks[k - 1:]])}) ...")
-        t0 = time.perf_counter()
-        try:
-            pm.execute_notebook(
-                str(ipynb), str(ipynb), parameters=params, cwd=str(ROOT / "notebooks"),
-                kernel_name="python3", progress_bar=False, stderr_file=status, kernel_manager_class=km,
-            )
-        except BaseException:
-            status.finish(" failed", f"{head} failed")
-            raise
-        now[src.stem] = time.perf_counter() - t0
-        status.finish(f" {now[src.stem]:.1f} s", f"{head} done in {now[src.stem]:.1f} s")
+    if args.jobs > 1:
+        now = run_parallel(notebooks, out, params, args.jobs, previous, t_all, km, args.cell_timeout)
+    else:
+        now = run_in_order(notebooks, out, params, previous, t_all, km, StatusLine(), args.cell_timeout)
     timings[run_key] = {**previous, **now}
     write_timings(timings)
     print(f"{len(notebooks)} notebooks ({args.data}, scale {args.scale:g}, embedder {args.embedder}) "

@@ -163,3 +163,63 @@ def test_the_script_exits_at_once_on_bad_seeds(tmp_path):
     assert p.returncode == 2 and "--seeds: seed 'a' is not an integer" in p.stderr, p.stderr
     assert "[1/" not in p.stdout and "embeddings" not in p.stdout and not (tmp_path / "out").exists()
     assert took < 60  # imports only: no embedding, no notebook
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["--jobs", "0"], "--jobs: must be 1 or more; got 0"),
+    (["--cell-timeout", "0"], "--cell-timeout: must be a number of seconds above 0; got 0.0"),
+    (["--cell-timeout", "nan"], "--cell-timeout: must be a number of seconds above 0; got nan"),
+])
+def test_bad_jobs_or_cell_timeout_refused_before_any_work(tmp_path, monkeypatch, capsys, argv, msg):
+    monkeypatch.setattr(RN, "embed_once", lambda *a, **k: pytest.fail("the embedding pass ran"))
+    assert RN.main(argv + ["--out", str(tmp_path / "out")]) == 2
+    assert msg in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_longest_first_uses_the_last_timings_and_puts_untimed_heavy_numbers_first():
+    nbs = [Path(f"{n}_x.py") for n in ("00", "04", "09", "11")]
+    assert [p.name[:2] for p in RN.longest_first(nbs, {})] == ["11", "09", "04", "00"]
+    timed = {"00_x": 1.0, "04_x": 30.0, "09_x": 5.0}  # 11 never timed: it goes first
+    assert [p.name[:2] for p in RN.longest_first(nbs, timed)] == ["11", "04", "09", "00"]
+
+
+def test_a_parallel_run_reports_each_notebook_and_raises_the_first_failure(tmp_path, monkeypatch, capsys):
+    import os
+    import time
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        assert cwd is None and os.getcwd() == str(ROOT / "notebooks")  # the run moved there once
+        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["LOKY_MAX_CPU_COUNT"] == "1"
+        stderr.write(f"warning from {src.stem}\n")
+        if src.name.startswith("01"):
+            raise RuntimeError("cell 3 failed")
+        time.sleep(0.5)  # 00 is still running when 01 fails
+        return 1.5
+
+    monkeypatch.setattr(RN, "execute", fake)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    here = os.getcwd()
+    nbs = [ROOT / "notebooks" / n for n in ("00_a.py", "01_b.py", "02_c.py")]
+    with pytest.raises(RuntimeError, match="cell 3 failed"):
+        RN.run_parallel(nbs, tmp_path, {}, 2, {"00_a": 9.0, "01_b": 8.0, "02_c": 1.0}, 0.0, None, 60)
+    out, err = capsys.readouterr()
+    assert "01_b.py failed" in out and "00_a.py done in 1.5 s" in out
+    assert "02_c.py" not in out  # none is started after a failure
+    assert "warning from 01_b" in err and "warning from 00_a" in err
+    assert os.getcwd() == here and "OMP_NUM_THREADS" not in os.environ  # both restored
+
+
+@pytest.mark.integration
+def test_two_notebooks_at_once_give_the_csvs_of_one_at_a_time(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(RN, "TIMINGS", tmp_path / ".timings.json")
+    run = ["--only", "00", "02", "--scale", "0.05", "--embedder", "tfidf"]
+    monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "one"))
+    assert RN.main(run + ["--out", str(tmp_path / "out1")]) == 0
+    monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "two"))
+    assert RN.main(run + ["--jobs", "2", "--cell-timeout", "600", "--out", str(tmp_path / "out2")]) == 0
+    assert "2 notebooks, 2 at a time" in capsys.readouterr().out
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.csv"))
+    assert one and one == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*.csv"))
+    for rel in one:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
