@@ -64,7 +64,7 @@ notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../
 	  ROUTERLIB_CACHE=build/test/cache-again ROUTERLIB_FIGURES=build/test/figures-again $(PY) scripts/run_notebooks.py \
 	    --seeds "$(TEST_SEEDS)" --jobs $(TEST_JOBS) --cell-timeout $(TEST_CELL_TIMEOUT) \
 	    --data build/test/small_real.csv.gz --scale 1.0 --embedder tfidf --out build/test/small-real-again && \
-	  $(PY) scripts/compare_figures.py build/test/figures/small_real build/test/figures-again/small_real; \
+	  $(PY) scripts/compare_figures.py --ignore-column seconds build/test/figures/small_real build/test/figures-again/small_real; \
 	else echo "note: $(SHARED_ROWS) not found; notebooks run on the simulated data only"; fi
 	@echo "== notebooks done ($$(date +%T))"
 

@@ -3,6 +3,7 @@
     ROUTERLIB_FIGURES=build/figures make reproduce    # the committed figures/ stay as they are
     python scripts/compare_figures.py figures/sim build/figures/sim
     python scripts/compare_figures.py A B --rtol 1e-5     # accept one unit in the 6th digit
+    python scripts/compare_figures.py A B --ignore-column seconds   # timings differ run to run
 
 Files are matched by their path inside each folder (subfolders included). In a CSV matched in
 both, a column whose every cell reads as a number (an empty cell is NaN) is compared as numbers:
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +43,9 @@ def _numbers(col: pd.Series) -> np.ndarray | None:
         return None
 
 
-def compare_csv(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL) -> list[str]:
-    """What differs between CSVs ``a`` and ``b``, one line each; empty when they agree."""
+def compare_csv(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL, ignore: Sequence[str] = ()) -> list[str]:
+    """What differs between CSVs ``a`` and ``b``, one line each; empty when they agree. The cells of
+    the columns named in ``ignore`` are not compared (the columns must still be in both)."""
     frames = []
     for side, path in (("A", a), ("B", b)):
         try:
@@ -60,7 +63,7 @@ def compare_csv(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL) -> lis
     if len(A) != len(B):
         out.append(f"rows: A {len(A)}, B {len(B)} (cells not compared)")
         return out
-    for c in [c for c in A.columns if c in B.columns]:
+    for c in [c for c in A.columns if c in B.columns and c not in ignore]:
         x, y = _numbers(A[c]), _numbers(B[c])
         if x is not None and y is not None:
             both_nan = np.isnan(x) & np.isnan(y)
@@ -93,10 +96,14 @@ def _files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-def compare_folders(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL) -> tuple[bool, list[str]]:
-    """(everything agrees, the report's lines) for figures folders ``a`` and ``b``."""
+def compare_folders(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL,
+                    ignore: Sequence[str] = ()) -> tuple[bool, list[str]]:
+    """(everything agrees, the report's lines) for figures folders ``a`` and ``b``; the columns named
+    in ``ignore`` are not compared in any CSV."""
     fa, fb = _files(a), _files(b)
     lines = [f"A: {a}", f"B: {b}", f"numbers agree when |A-B| <= {atol:g} + {rtol:g} * max(|A|, |B|); text exactly"]
+    if ignore:
+        lines.append(f"columns not compared: {', '.join(ignore)}")
     ok = True
     for side, names in (("A", fa - fb), ("B", fb - fa)):
         for name in sorted(names):
@@ -105,7 +112,7 @@ def compare_folders(a: Path, b: Path, rtol: float = RTOL, atol: float = ATOL) ->
     csvs = sorted(n for n in fa & fb if n.lower().endswith(".csv"))
     agree = 0
     for name in csvs:
-        problems = compare_csv(a / name, b / name, rtol, atol)
+        problems = compare_csv(a / name, b / name, rtol, atol, ignore)
         if problems:
             ok = False
             lines.append(f"{name}: differs")
@@ -127,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("b", type=Path, help="another, e.g. build/figures/sim")
     p.add_argument("--rtol", type=float, default=RTOL, help=f"relative tolerance for numbers (default {RTOL:g})")
     p.add_argument("--atol", type=float, default=ATOL, help=f"absolute tolerance for numbers (default {ATOL:g})")
+    p.add_argument("--ignore-column", action="append", default=[], metavar="NAME",
+                   help="a column whose cells are not compared, in every CSV (e.g. seconds: timings differ "
+                        "from run to run); repeatable")
     args = p.parse_args(argv)
     for side, d in (("A", args.a), ("B", args.b)):
         if not d.is_dir():
@@ -135,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.rtol >= 0 and args.atol >= 0):
         print(f"compare_figures: tolerances must be >= 0; got rtol {args.rtol}, atol {args.atol}", file=sys.stderr)
         return 2
-    ok, lines = compare_folders(args.a, args.b, args.rtol, args.atol)
+    ok, lines = compare_folders(args.a, args.b, args.rtol, args.atol, args.ignore_column)
     print("\n".join(lines))
     return 0 if ok else 1
 

@@ -161,3 +161,16 @@ def test_as_a_script(folders):
     _edit(b / "sim" / "fig4_aiq.csv", "0.1,", "0.3,")
     done = subprocess.run(run, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "column 'aiq': 1 of 2 cells differ" in done.stdout
+
+
+def test_an_ignored_column_is_not_compared_but_must_be_there(folders, capsys):
+    a, b = folders
+    _edit(b / "sim" / "fig4_aiq.csv", "0.779635", "0.9")  # a timing-like column that moves
+    code, out = _run(a, b, capsys, "--ignore-column", "aiq")
+    assert code == 0 and "columns not compared: aiq" in out, out
+    _edit(b / "sim" / "fig4_aiq.csv", "SIMULATED\nmmlu,knn", "REAL\nmmlu,knn")  # other columns still are
+    code, out = _run(a, b, capsys, "--ignore-column", "aiq")
+    assert code == 1 and "column 'label': 1 of 2 cells differ (text)" in out
+    _edit(b / "sim" / "fig4_aiq.csv", "aiq,n_seeds", "aiq_x,n_seeds")  # a missing column is still reported
+    code, out = _run(a, b, capsys, "--ignore-column", "aiq")
+    assert code == 1 and "columns only in A: ['aiq']" in out
