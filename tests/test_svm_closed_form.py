@@ -120,9 +120,9 @@ def test_router_solver_choice():
         SVMRouter(solver="exact", epsilon=0.1).fit(data, X)
     with pytest.raises(ValueError, match="solver='exact' needs"):
         SVMRouter(solver="exact", loss="epsilon_insensitive").fit(data, X)
-    with pytest.raises(ValueError, match="solver must be"):
+    with pytest.raises(ValueError, match=r"SVMRouter: parameter 'solver' must be .*; got 'cholesky'"):
         SVMRouter(solver="cholesky").fit(data, X)
-    with pytest.raises(ValueError, match="C must be"):
+    with pytest.raises(ValueError, match=r"SVMRouter: parameter 'C' must be .*; got 0\.0"):
         SVMRouter(C=0.0).fit(data, X)
 
 

@@ -41,13 +41,15 @@ epsilon, read as the rate of wrong verdicts), on the rows given (a test split).
 from __future__ import annotations
 
 from itertools import combinations
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval
 
 from ..data.answers import answer_kind, extract_answers
 from ..hull import ndch
-from .base import Outcomes, Router, store_args
+from .base import Items, Outcomes, Router, store_args
 from .cascade import _outcome_from_last, stop_position
 
 __all__ = ["AgreementRouter", "agreement_verdicts", "chain_outcomes", "answer_codes", "answerable_datasets"]
@@ -130,13 +132,13 @@ class AgreementRouter(Router):
 
     Parameters
     ----------
-    budget : float
+    budget : float in [0, inf]
         The knob: mean cost per prompt (USD) on the training split; the efficient configuration
         nearest to it runs.
-    max_models : int
+    max_models : int >= 1
         Longest chain considered.
-    min_agree : tuple of int
-        The rules k tried (answers that must agree, the latest included; each >= 2).
+    min_agree : non-empty tuple (or list) of int >= 2
+        The rules k tried (answers that must agree, the latest included).
 
     Attributes (after fit)
     ----------------------
@@ -150,6 +152,11 @@ class AgreementRouter(Router):
     """
 
     knob = "budget"
+    _parameter_constraints = {
+        "budget": [Interval(Real, 0, None, closed="both")],
+        "max_models": [Interval(Integral, 1, None, closed="left")],
+        "min_agree": [Items(Interval(Integral, 2, None, closed="left"))],
+    }
 
     def __init__(self, budget: float = np.inf, max_models: int = 4, min_agree: tuple = (2, 3)):
         store_args(self, locals())
@@ -187,10 +194,9 @@ class AgreementRouter(Router):
         -------
         self
         """
+        self._validate_params()
         ks = sorted({int(k) for k in self.min_agree})
-        if int(self.max_models) < 1 or not ks or ks[0] < 2:
-            raise ValueError(f"max_models must be >= 1 and min_agree integers >= 2; got {self.max_models}, "
-                             f"{self.min_agree}")
+        # about the data, not a parameter (those are checked just above): stays here
         if data.n == 0:
             raise ValueError("AgreementRouter.fit: no training rows")
         codes = self._codes(data)

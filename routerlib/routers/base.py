@@ -35,23 +35,137 @@ one point. :func:`routerlib.evaluate.sweep` is the one sweep over every family.
 
 Hyperparameters that are not the knob (the number of clusters, ...) are chosen on validation;
 a family proposes its default grid as the class attribute :attr:`Router.param_grid`.
+
+Parameter constraints
+---------------------
+Each router declares what its constructor arguments may be, once, in the class attribute
+``_parameter_constraints`` (scikit-learn's convention): a dict from parameter name to a list of
+constraints, a value being valid when it satisfies at least one of them. The constraints are
+scikit-learn's own (``sklearn.utils._param_validation``): ``Interval(Integral, 1, None,
+closed="left")`` (an int >= 1), ``Interval(Real, 0, 1, closed="both")`` (a float in [0, 1]; NaN
+never lies in an interval; ``closed="left"`` with no right bound excludes ``inf``, ``"both"``
+admits it), ``StrOptions({...})`` (one of these strings), ``"boolean"``, ``"random_state"``,
+``None`` (None is allowed), a type, and :class:`Items` (a non-empty tuple or list whose every item
+satisfies one constraint) for the parameters that are sequences. One rule is added to
+scikit-learn's: a bool is refused wherever no constraint is ``"boolean"`` (scikit-learn lets
+``True`` pass as the int 1). :data:`SEED` is the constraint of a seed fed to
+:func:`routerlib.seeds.rng` or ``np.random.default_rng``.
+
+:meth:`Router._validate_params` checks every parameter of ``get_params(deep=False)`` against them
+(:func:`check_params`). Every router's ``fit`` calls it first (:meth:`Router.fit` does, and so
+does each ``fit`` that overrides it; a router of your own that overrides ``fit`` calls it too, as
+in scikit-learn), so a bad value is refused before anything is learned. It raises
+scikit-learn's ``InvalidParameterError`` (a ``ValueError``) naming the router, the parameter, what
+it must be and the value, e.g.
+``KNNRouter: parameter 'n_neighbors' must be an int in the range [1, inf); got 0``. Checks that
+involve the data (too few rows, missing features) or several parameters at once (``solver="exact"``
+of the SVM router needs the squared loss and ``epsilon = 0``) stay in the routers' ``fit``.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from typing import ClassVar, NamedTuple
+from numbers import Integral
+from typing import ClassVar, Mapping, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    _Booleans,
+    _Constraint,
+    _InstancesOf,
+    _type_name,
+    make_constraint,
+)
+
+from ..seeds import SEED_LIMIT
 
 __all__ = ["Router", "Outcomes", "RouteError", "NO_MODEL", "store_args", "as_router", "check_choice",
-           "check_outcomes", "read_only"]
+           "check_outcomes", "read_only", "check_params", "Items", "SEED"]
 
 #: the one route value that is not a model index: no model answers the prompt (cost 0, quality 0)
 NO_MODEL = -1
+
+
+#: the constraints of a seed fed to :func:`routerlib.seeds.rng` or ``np.random.default_rng``: an int in
+#: ``[0, 2**32)`` (:data:`routerlib.seeds.SEED_LIMIT`) or None (fresh, unseeded draws)
+SEED = [Interval(Integral, 0, SEED_LIMIT, closed="left"), None]
+
+
+class Items(_Constraint):
+    """A constraint on a sequence parameter: a non-empty tuple or list whose every item satisfies
+    ``item`` (any scikit-learn constraint; a bool item is refused unless ``item`` is ``"boolean"``).
+
+    >>> c = Items(Interval(Integral, 1, None, closed="left"))
+    >>> c.is_satisfied_by((100, 100)), c.is_satisfied_by(()), c.is_satisfied_by((0,)), c.is_satisfied_by(100)
+    (True, False, False, False)
+    >>> print(c)
+    a non-empty tuple or list, each item an int in the range [1, inf)
+    """
+
+    def __init__(self, item):
+        super().__init__()
+        self.item = _constraint(item)
+
+    def is_satisfied_by(self, val) -> bool:
+        return isinstance(val, (tuple, list)) and len(val) > 0 and all(_satisfied([self.item], v) for v in val)
+
+    def __str__(self) -> str:
+        return f"a non-empty tuple or list, each item {_describe(self.item)}"
+
+
+def _constraint(c) -> _Constraint:
+    return c if isinstance(c, _Constraint) else make_constraint(c)
+
+
+def _describe(c: _Constraint) -> str:
+    """What ``c`` admits, in words (scikit-learn's; the options of an ``Options`` sorted, so that a
+    message is the same in every run, which a set's order is not)."""
+    if isinstance(c, Options):
+        opts = ", ".join(c._mark_if_deprecated(o) for o in sorted(c.options, key=repr))
+        return f"a {_type_name(c.type)} among {{{opts}}}"
+    return str(c)
+
+
+def _satisfied(constraints: list, value) -> bool:
+    """Whether ``value`` satisfies one of ``constraints``; a bool only satisfies a boolean constraint."""
+    if isinstance(value, (bool, np.bool_)):
+        constraints = [c for c in constraints if isinstance(c, _Booleans)
+                       or (isinstance(c, _InstancesOf) and c.type in (bool, np.bool_))]
+    return any(c.is_satisfied_by(value) for c in constraints)
+
+
+def check_params(constraints: Mapping, params: Mapping, who: str) -> None:
+    """Check each of ``params`` (name -> value) that ``constraints`` (name -> list of constraints, as
+    a router's ``_parameter_constraints``) names: the value must satisfy at least one constraint of
+    its list. Parameters without constraints are not checked.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError (a ValueError)
+        Naming ``who``, the parameter, what it must be and the value, for the first bad one.
+
+    >>> check_params({"k": [Interval(Integral, 1, None, closed="left")]}, {"k": 0}, "KNNRouter")
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: KNNRouter: parameter 'k' must be an int in the range [1, inf); got 0
+    """
+    for name, value in params.items():
+        if name not in constraints:
+            continue
+        cs = [_constraint(c) for c in constraints[name]]
+        if _satisfied(cs, value):
+            continue
+        shown = [c for c in cs if not c.hidden] or cs
+        said = [_describe(c) for c in shown]
+        must = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
+        raise InvalidParameterError(f"{who}: parameter {name!r} must be {must}; got {value!r}")
 
 
 class RouteError(ValueError):
@@ -181,7 +295,17 @@ class Outcomes(NamedTuple):
 
 
 class Router(BaseEstimator):
-    """Base class: subclasses implement ``route`` (and ``fit`` when they learn something)."""
+    """Base class: subclasses implement ``route`` (and ``fit`` when they learn something).
+
+    Subclasses declare their parameters' constraints in ``_parameter_constraints`` (see the module
+    docstring); a subclass that overrides ``fit`` calls :meth:`_validate_params` first thing, as
+    :meth:`fit` and every router here do.
+    """
+
+    #: parameter name -> list of constraints (scikit-learn's); a value must satisfy one of them.
+    #: Checked by :meth:`_validate_params` at the start of ``fit``; parameters without an entry are
+    #: not checked (every router of the registry constrains all of its parameters)
+    _parameter_constraints: ClassVar[dict] = {}
 
     #: the constructor argument a sweep varies, or None (the router is one point)
     knob: ClassVar[str | None] = None
@@ -191,6 +315,12 @@ class Router(BaseEstimator):
     #: the family's default hyperparameter grid, selected on validation by the protocols
     #: (one entry: nothing to select); the paper's own grids are in ``routerlib.paper.PAPER_GRIDS``
     param_grid: ClassVar[tuple[dict, ...]] = ({},)
+
+    def _validate_params(self) -> None:
+        """Check every parameter against :attr:`_parameter_constraints` (:func:`check_params`);
+        a bad value raises ``InvalidParameterError`` (a ValueError) naming the router, the
+        parameter, what it must be and the value."""
+        check_params(self._parameter_constraints, self.get_params(deep=False), type(self).__name__)
 
     def refuses(self, data) -> str | None:
         """Why this router cannot route ``data`` (e.g. it needs answers the data does not have), or
@@ -204,7 +334,9 @@ class Router(BaseEstimator):
         return 1
 
     def fit(self, data, X=None):
-        """Store the model names (all a router that learns nothing needs). Returns self."""
+        """Check the parameters, store the model names (all a router that learns nothing needs).
+        Returns self."""
+        self._validate_params()
         self.models_ = np.asarray(data.models)
         return self
 
@@ -280,10 +412,13 @@ class _PlainRouter(Router):
     """A user's object with ``fit(data, X)`` and ``route(data, X)`` (and optionally ``outcome``),
     wrapped so the protocols can treat it as a one-point router (no knob)."""
 
+    _parameter_constraints = {"inner": [HasMethods(["fit", "route"])]}
+
     def __init__(self, inner=None):
         self.inner = inner
 
     def fit(self, data, X=None):
+        self._validate_params()
         self.inner_ = copy.deepcopy(self.inner)
         fitted = self.inner_.fit(data, X)
         self.inner_ = self.inner_ if fitted is None else fitted

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..hull import Hull, ndch
-from .base import Router
+from .base import SEED, Router
 
 __all__ = ["OracleRouter", "RandomRouter", "BestSingleRouter", "zero_router_points", "zero_router_hull"]
 
@@ -26,7 +26,7 @@ class OracleRouter(Router):
     """Best quality per prompt, cheapest among ties (``RoutingData.oracle_choice``)."""
 
     reads_quality = True
-
+    _parameter_constraints = {}  # no parameters
 
     def route(self, data, X=None) -> np.ndarray:
         """Model index per prompt, shape (n,)."""
@@ -40,10 +40,11 @@ class RandomRouter(Router):
 
     Parameters
     ----------
-    random_state : int
-        Seed; the same seed and the same data give the same routes.
+    random_state : int in [0, 2**32) or None
+        Seed; the same seed and the same data give the same routes (None: fresh draws).
     """
 
+    _parameter_constraints = {"random_state": SEED}
 
     def __init__(self, random_state: int = 0):
         self.random_state = random_state
@@ -59,9 +60,11 @@ class RandomRouter(Router):
 class BestSingleRouter(Router):
     """Every prompt to the model of best mean training quality (cheapest among ties)."""
 
+    _parameter_constraints = {}  # no parameters
 
     def fit(self, data, X=None):
         """Pick the model on the training split. Returns self."""
+        self._validate_params()
         self.models_ = np.asarray(data.models)
         q = data.quality.mean(axis=0)
         c = data.cost.mean(axis=0)

@@ -78,12 +78,14 @@ array([[-1,  1,  1]])
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Sequence
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..seeds import rng
-from .base import Outcomes, Router, store_args
+from .base import SEED, Outcomes, Router, check_params, store_args
 
 __all__ = [
     "CascadeRouter",
@@ -109,13 +111,10 @@ _DEFAULT_RULE = {"paper": "total", "public": "public"}
 PUBLIC_QUANTILE = 0.95
 
 
-def _check_variant(variant: str, cap_rule: str | None) -> str:
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {VARIANTS}; got {variant!r}")
-    rule = _DEFAULT_RULE[variant] if cap_rule is None else cap_rule
-    if rule not in CAP_RULES:
-        raise ValueError(f"cap_rule must be one of {CAP_RULES} or None; got {cap_rule!r}")
-    return rule
+def _rule_of(variant: str, cap_rule: str | None) -> str:
+    """The cap rule in force: ``cap_rule``, or the variant's own when it is None (both checked by
+    :attr:`CascadeRouter._parameter_constraints`)."""
+    return _DEFAULT_RULE[variant] if cap_rule is None else cap_rule
 
 
 def judge_draws(data, seed: int | None = 0) -> np.ndarray:
@@ -267,18 +266,22 @@ class CascadeRouter(Router):
     ----------
     error_rate : float in [0, 1]
         Probability that the judge's verdict on an answer is inverted.
-    cap : float
+    cap : float in [0, inf]
         Total cost cap ``T`` per query (USD); ``np.inf`` for none.
     variant : "paper" or "public"
         The paper's text (default) or the public code's behaviour (see the module docstring).
     cap_rule : "total", "spent", "public" or None
         How ``T`` stops the cascade; None takes the variant's rule ("total" for the paper,
         "public" for the public code).
-    threshold : float or None
+    threshold : finite float or None
         The judge's threshold; None learns it per dataset on the training split (the best
         attainable score for the paper variant, the 0.95 quantile for the public one).
-    seed : int or None
-        Seeds the judge's errors (per dataset; see :func:`judge_draws`).
+    seed : int in [0, 2**32) or None
+        Seeds the judge's errors (per dataset; see :func:`judge_draws`); None draws fresh ones.
+
+    The parameters are checked by ``fit`` and again by every ``route``/``outcome`` (the judge
+    reads ``error_rate``, ``variant``, ``cap_rule`` and ``seed`` there, and ``set_params`` may have
+    changed them since ``fit``).
 
     Attributes (after fit)
     ----------------------
@@ -293,13 +296,22 @@ class CascadeRouter(Router):
 
     knob = "cap"
     reads_quality = True  # the judge knows each answer's true score (then errs with error_rate)
+    _parameter_constraints = {
+        "error_rate": [Interval(Real, 0, 1, closed="both")],
+        "cap": [Interval(Real, 0, None, closed="both")],
+        "variant": [StrOptions(set(VARIANTS))],
+        "cap_rule": [StrOptions(set(CAP_RULES)), None],
+        "threshold": [Interval(Real, None, None, closed="neither"), None],
+        "seed": SEED,
+    }
 
     def __init__(self, error_rate: float = 0.0, cap: float = np.inf, variant: str = "paper",
                  cap_rule: str | None = None, threshold: float | None = None, seed: int | None = 0):
         store_args(self, locals())
 
     def fit(self, data, X=None):
-        _check_variant(self.variant, self.cap_rule)
+        self._validate_params()
+        # about the data, not a parameter (those are checked just above): stays here
         if data.n == 0:
             raise ValueError("CascadeRouter.fit needs at least one training row")
         self.models_ = np.asarray(data.models)
@@ -335,9 +347,10 @@ class CascadeRouter(Router):
         """Original model index answering, shape (n, k); -1 for none."""
         self._check_fitted()
         self._check_models(data)
-        if not 0.0 <= float(error_rate) <= 1.0:
-            raise ValueError(f"error_rate must lie in [0, 1]; got {error_rate}")
-        rule = _check_variant(self.variant, self.cap_rule)
+        self._validate_params()
+        # outcome_caps may pass an error rate other than the parameter: held to the same constraint
+        check_params(self._parameter_constraints, {"error_rate": error_rate}, type(self).__name__)
+        rule = _rule_of(self.variant, self.cap_rule)
         u = judge_draws(data, self.seed) if draws is None else draws
         caps = np.atleast_1d(np.asarray(caps, float))
         out = np.full((data.n, caps.size), -1, dtype=int)
@@ -380,6 +393,7 @@ class OvergenerateRouter(Router):
     sum of all models' costs. Quality = the Oracle's; cost = every model's cost added."""
 
     reads_quality = True
+    _parameter_constraints = {}  # no parameters
 
     def __init__(self):
         pass

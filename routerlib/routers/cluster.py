@@ -30,8 +30,10 @@ cost terms, so :func:`routerlib.routers.predictive.choose` does it).
 from __future__ import annotations
 
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 from .base import Outcomes, Router, store_args
 from .predictive import _normalise, choose
@@ -111,19 +113,20 @@ class AvengersProRouter(Router):
 
     Parameters
     ----------
-    n_clusters : int
+    n_clusters : int >= 1
         k of k-means (capped at the number of training prompts); chosen on validation from
         :attr:`param_grid`.
     alpha : float in [0, 1]
         The knob: weight of quality against cost in the score.
-    top_k : int
-        Nearest clusters whose scores are blended per prompt.
-    beta : float
+    top_k : int >= 1
+        Nearest clusters whose scores are blended per prompt (capped at the number of clusters).
+    beta : float >= 0, finite
         Sharpness of the softmax over cosine distances.
-    n_init : int
+    n_init : int >= 1
         k-means restarts (the best inertia is kept).
-    random_state : int
-        Seeds k-means; the same seed and data give the same routes.
+    random_state : int in [0, 2**32 - 1], numpy RandomState or None
+        Seeds k-means (as scikit-learn's ``KMeans`` takes it); the same seed and data give the same
+        routes.
 
     Attributes (after fit)
     ----------------------
@@ -135,6 +138,14 @@ class AvengersProRouter(Router):
 
     knob = "alpha"
     param_grid = ({"n_clusters": 8}, {"n_clusters": 16}, {"n_clusters": 32}, {"n_clusters": 64})
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "top_k": [Interval(Integral, 1, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
 
     def __init__(self, n_clusters: int = 16, alpha: float = 1.0, top_k: int = 3, beta: float = 9.0,
                  n_init: int = 3, random_state: int = 0):
@@ -156,11 +167,11 @@ class AvengersProRouter(Router):
         from sklearn.cluster import KMeans
         from sklearn.exceptions import ConvergenceWarning
 
+        self._validate_params()
         X = self._check_X(data, X)
+        # about the data, not a parameter (those are checked just above): stays here
         if data.n == 0:
             raise ValueError("AvengersProRouter.fit: no training rows")
-        if int(self.n_clusters) < 1:
-            raise ValueError(f"n_clusters must be >= 1; got {self.n_clusters}")
         Xn = _normalise(X).astype(np.float64)
         k = int(min(int(self.n_clusters), data.n))
         with warnings.catch_warnings():  # duplicate prompts: fewer distinct clusters than k

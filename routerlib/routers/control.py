@@ -14,11 +14,13 @@ The knob is ``willingness_to_pay`` (as for every predictive router).
 from __future__ import annotations
 
 import zlib
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 from ..seeds import rng
-from .base import store_args
+from .base import SEED, store_args
 from .predictive import PredictiveRouter
 
 __all__ = ["RandomScoreRouter"]
@@ -29,16 +31,20 @@ class RandomScoreRouter(PredictiveRouter):
 
     Parameters
     ----------
-    n_neighbors : int
+    n_neighbors : int >= 1
         Random training prompts averaged per prompt (as KNN's k; default 40, the paper's best k).
-    random_state : int
-        Seed of the draws; the same seed and the same data give the same routes.
+    random_state : int in [0, 2**32) or None
+        Seed of the draws; the same seed and the same data give the same routes (None: fresh draws).
     willingness_to_pay, cost_model, cost_neighbors : as for the predictive routers
         (``cost_model="mean"``: each model's mean training cost).
 
     ``X`` is accepted and ignored (only its row count is used), so the control runs wherever a
     predictive router runs.
     """
+
+    _parameter_constraints = {**PredictiveRouter._parameter_constraints,
+                              "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+                              "random_state": SEED}
 
     def __init__(self, n_neighbors: int = 40, random_state: int = 0, willingness_to_pay: float = 1.0,
                  cost_model: str = "mean", cost_neighbors: int = 10):
@@ -50,8 +56,7 @@ class RandomScoreRouter(PredictiveRouter):
         return super()._check_X(data, X)
 
     def _fit_quality(self, X, quality):
-        if int(self.n_neighbors) < 1:
-            raise ValueError(f"n_neighbors must be >= 1; got {self.n_neighbors}")
+        pass  # the neighbours are drawn at prediction time
 
     def _predict_quality(self, X):
         n_train = self.quality_train_.shape[0]

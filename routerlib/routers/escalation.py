@@ -33,12 +33,14 @@ come from the scores: :class:`RandomEscalationRouter` (``scores="random"``, regi
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..hull import ndch
 from ..seeds import rng
-from .base import Outcomes, Router, store_args
+from .base import SEED, Outcomes, Router, store_args
 
 __all__ = ["EscalationRouter", "RandomEscalationRouter", "hull_models", "escalate"]
 
@@ -91,14 +93,15 @@ class EscalationRouter(Router):
 
     Parameters
     ----------
-    budget : float
+    budget : float in [0, inf]
         The knob: target mean cost per prompt (USD), which picks the hull pair and the share.
     scores : {"model", "random"}
         Difficulty from the fitted classifiers, or random (seeded) scores: the control.
-    C : float
-        Inverse L2 regularisation of the logistic regressions.
-    random_state : int
-        Seeds the random scores and the tie-breaking order.
+    C : float in (0, inf]
+        Inverse L2 regularisation of the logistic regressions (as scikit-learn's
+        ``LogisticRegression`` takes it).
+    random_state : int in [0, 2**32) or None
+        Seeds the random scores and the tie-breaking order (None: fresh draws).
 
     Attributes (after fit)
     ----------------------
@@ -110,6 +113,12 @@ class EscalationRouter(Router):
     """
 
     knob = "budget"
+    _parameter_constraints = {
+        "budget": [Interval(Real, 0, None, closed="both")],
+        "scores": [StrOptions(set(SCORES))],
+        "C": [Interval(Real, 0, None, closed="right")],
+        "random_state": SEED,
+    }
 
     def __init__(self, budget: float = 0.0, scores: str = "model", C: float = 1.0, random_state: int = 0):
         store_args(self, locals())
@@ -127,8 +136,8 @@ class EscalationRouter(Router):
         -------
         self
         """
-        if self.scores not in SCORES:
-            raise ValueError(f"scores must be one of {SCORES}; got {self.scores!r}")
+        self._validate_params()
+        # about the data, not a parameter (those are checked just above): stays here
         if data.n == 0:
             raise ValueError("EscalationRouter.fit: no training rows")
         self.models_ = np.asarray(data.models)

@@ -23,9 +23,12 @@ same grid and the same vectorised sweep.
 
 from __future__ import annotations
 
-import numpy as np
+from numbers import Integral, Real
 
-from .base import store_args
+import numpy as np
+from sklearn.utils._param_validation import Interval
+
+from .base import SEED, store_args
 from .predictive import PredictiveRouter
 
 __all__ = ["MFRouter", "fit_mf"]
@@ -107,23 +110,23 @@ class MFRouter(PredictiveRouter):
 
     Parameters
     ----------
-    dim : int
+    dim : int >= 1
         Size of the latent space shared by prompts and models.
-    epochs : int
+    epochs : int >= 0
         At most this many full-batch Adam steps.
-    learning_rate : float
-    l2 : float
+    learning_rate : float > 0, finite
+    l2 : float >= 0, finite
         L2 penalty on the projection and the model vectors.
-    validation_fraction : float
+    validation_fraction : float in [0, 1)
         Training rows held out for early stopping (0: none).
-    patience : int
+    patience : int >= 1
         Steps without a better validation loss before stopping.
-    random_state : int
+    random_state : int in [0, 2**32) or None
         Seeds the initialisation; the same seed and data give the same routes.
-    willingness_to_pay : float
+    willingness_to_pay : float >= 0, finite
         The knob (lambda); change it with ``set_params`` (no refit).
     cost_model : {"mean", "knn"}
-    cost_neighbors : int
+    cost_neighbors : int >= 1
         As for every predictive router (:mod:`routerlib.routers.predictive`).
 
     Attributes (after fit)
@@ -132,6 +135,16 @@ class MFRouter(PredictiveRouter):
     """
 
     param_grid = ({"dim": 8}, {"dim": 16}, {"dim": 32})
+    _parameter_constraints = {
+        **PredictiveRouter._parameter_constraints,
+        "dim": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "random_state": SEED,
+    }
 
     def __init__(self, dim: int = 16, epochs: int = 500, learning_rate: float = 0.01, l2: float = 1e-4,
                  validation_fraction: float = 0.1, patience: int = 20, random_state: int = 0,
@@ -139,9 +152,6 @@ class MFRouter(PredictiveRouter):
         store_args(self, locals())
 
     def _fit_quality(self, X, quality):
-        if int(self.dim) < 1 or int(self.epochs) < 0 or not 0 <= float(self.validation_fraction) < 1:
-            raise ValueError(f"dim must be >= 1, epochs >= 0, validation_fraction in [0, 1); got {self.dim}, "
-                             f"{self.epochs}, {self.validation_fraction}")
         self.W_, self.V_, self.b_ = fit_mf(X, quality, int(self.dim), int(self.epochs), float(self.learning_rate),
                                            float(self.l2), self.random_state, float(self.validation_fraction),
                                            int(self.patience))

@@ -40,10 +40,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from .base import Outcomes, Router, store_args
+from .base import Items, Outcomes, Router, store_args
 
 __all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "choose", "squared_svr",
            "wtp_grid"]
@@ -171,11 +173,20 @@ def _no_convergence_warnings():
 class PredictiveRouter(Router):
     """Shared machinery: cost model, prediction cache, WTP argmax (subclasses predict quality).
 
-    Subclasses implement ``_fit_quality(X, quality)`` and ``_predict_quality(X) -> (n, m)``.
+    Subclasses implement ``_fit_quality(X, quality)`` and ``_predict_quality(X) -> (n, m)``, and
+    extend :attr:`_parameter_constraints` with their own parameters.
+
+    The constraints shared by every predictive router: ``willingness_to_pay`` a finite float >= 0
+    (at ``inf``, ``inf * 0`` would make the argmax NaN), ``cost_model`` "mean" or "knn",
+    ``cost_neighbors`` an int >= 1.
     """
 
     knob = "willingness_to_pay"
-
+    _parameter_constraints = {
+        "willingness_to_pay": [Interval(Real, 0, None, closed="left")],
+        "cost_model": [StrOptions({"mean", "knn"})],
+        "cost_neighbors": [Interval(Integral, 1, None, closed="left")],
+    }
 
     # ---- subclass hooks ---------------------------------------------------------------
     def _fit_quality(self, X: np.ndarray, quality: np.ndarray) -> None:  # pragma: no cover
@@ -198,9 +209,9 @@ class PredictiveRouter(Router):
         -------
         self
         """
+        self._validate_params()
         X = self._check_X(data, X)
-        if self.cost_model not in ("mean", "knn"):
-            raise ValueError(f"cost_model must be 'mean' or 'knn'; got {self.cost_model!r}")
+        # about the data, not a parameter (those are checked just above): stays here
         if data.n == 0:
             raise ValueError(f"{type(self).__name__}.fit: no training rows")
         self.models_ = np.asarray(data.models)
@@ -281,23 +292,25 @@ class KNNRouter(PredictiveRouter):
 
     Parameters
     ----------
-    n_neighbors : int
+    n_neighbors : int >= 1
         k (capped at the number of training prompts).
-    willingness_to_pay : float
+    willingness_to_pay : float >= 0, finite
         lambda of ``lambda * P_hat - C_hat``; change it with ``set_params`` (no refit).
     cost_model : {"mean", "knn"}
-    cost_neighbors : int
+    cost_neighbors : int >= 1
         Neighbours of the per-prompt cost estimate (``cost_model="knn"``); ignored here,
         where the router's own ``n_neighbors`` are used.
     """
+
+    _parameter_constraints = {**PredictiveRouter._parameter_constraints,
+                              "n_neighbors": [Interval(Integral, 1, None, closed="left")]}
 
     def __init__(self, n_neighbors: int = 40, willingness_to_pay: float = 1.0, cost_model: str = "mean",
                  cost_neighbors: int = 10):
         store_args(self, locals())
 
     def _fit_quality(self, X, quality):
-        if int(self.n_neighbors) < 1:
-            raise ValueError(f"n_neighbors must be >= 1; got {self.n_neighbors}")
+        pass  # the neighbours are searched at prediction time
 
     def _predict(self, Xn):
         # one neighbour search serves both quality and (cost_model="knn") cost
@@ -319,19 +332,31 @@ class MLPRouter(PredictiveRouter):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int
-    learning_rate_init : float
-    max_iter : int
+    hidden_layer_sizes : non-empty tuple (or list) of int >= 1
+    learning_rate_init : float > 0, finite
+    max_iter : int >= 1
     early_stopping : bool
         Stop when the score on a held-out 10% of the training rows has not improved for
         ``n_iter_no_change`` epochs.
-    n_iter_no_change : int
-    batch_size : int or "auto"
-    random_state : int
-    willingness_to_pay : float
+    n_iter_no_change : int >= 1
+    batch_size : int >= 1 or "auto"
+    random_state : int in [0, 2**32 - 1], numpy RandomState or None
+        As scikit-learn's ``MLPRegressor`` takes it.
+    willingness_to_pay : float >= 0, finite
     cost_model : {"mean", "knn"}
-    cost_neighbors : int
+    cost_neighbors : int >= 1
     """
+
+    _parameter_constraints = {
+        **PredictiveRouter._parameter_constraints,
+        "hidden_layer_sizes": [Items(Interval(Integral, 1, None, closed="left"))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "random_state": ["random_state"],
+    }
 
     def __init__(self, hidden_layer_sizes: tuple = (100, 100), learning_rate_init: float = 0.001, max_iter: int = 200,
                  early_stopping: bool = True, n_iter_no_change: int = 5, batch_size: int | str = "auto",
@@ -452,22 +477,32 @@ class SVMRouter(PredictiveRouter):
 
     Parameters
     ----------
-    C : float > 0
+    C : float > 0, finite
         Inverse regularisation strength.
-    epsilon : float >= 0
+    epsilon : float >= 0, finite
     loss : {"squared_epsilon_insensitive", "epsilon_insensitive"}
-    max_iter : int
+    max_iter : int >= 1
         liblinear's iteration cap (``solver="liblinear"`` only).
-    random_state : int
+    random_state : int in [0, 2**32 - 1], numpy RandomState or None
         liblinear's seed (``solver="liblinear"`` only).
-    willingness_to_pay : float
+    willingness_to_pay : float >= 0, finite
     cost_model : {"mean", "knn"}
-    cost_neighbors : int
+    cost_neighbors : int >= 1
     solver : {"auto", "exact", "liblinear"}
         ``"exact"``: the closed form (only for the squared loss with ``epsilon = 0``; other
         settings are refused). ``"liblinear"``: one ``sklearn.svm.LinearSVR`` per model.
         ``"auto"``: exact where it applies, liblinear otherwise.
     """
+
+    _parameter_constraints = {
+        **PredictiveRouter._parameter_constraints,
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+        "loss": [StrOptions({"squared_epsilon_insensitive", "epsilon_insensitive"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "solver": [StrOptions({"auto", "exact", "liblinear"})],
+    }
 
     def __init__(self, C: float = 1.0, epsilon: float = 0.0, loss: str = "squared_epsilon_insensitive",
                  max_iter: int = 1000, random_state: int = 1234, willingness_to_pay: float = 1.0,
@@ -475,11 +510,8 @@ class SVMRouter(PredictiveRouter):
         store_args(self, locals())
 
     def _fit_quality(self, X, quality):
-        if self.loss not in ("squared_epsilon_insensitive", "epsilon_insensitive"):
-            raise ValueError(f"loss must be 'squared_epsilon_insensitive' or 'epsilon_insensitive'; got {self.loss!r}")
-        if self.solver not in ("auto", "exact", "liblinear"):
-            raise ValueError(f"solver must be 'auto', 'exact' or 'liblinear'; got {self.solver!r}")
         closed = self.loss == "squared_epsilon_insensitive" and float(self.epsilon) == 0.0
+        # a relation between three parameters, which per-parameter constraints cannot state: stays here
         if self.solver == "exact" and not closed:
             raise ValueError("solver='exact' needs loss='squared_epsilon_insensitive' and epsilon=0 (the closed form); "
                              f"got loss={self.loss!r}, epsilon={self.epsilon!r}")
