@@ -61,7 +61,7 @@ import uuid
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -549,109 +549,204 @@ class ProtocolResult:
 
 
 def _aiq_rows(points: pd.DataFrame, heldout: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
+    """Per (seed, dataset): the Zero router's AIQ on its own domain, then per router its AIQ in the
+    three conventions beside the Zero router's on the shared domain of the two (:attr:`ProtocolResult.aiq`)."""
     rows = []
-    for (seed, d), mp in models.groupby(["seed", "dataset"], sort=False):
-        zc, zq = mp["cost"].to_numpy(float), mp["quality"].to_numpy(float)
-        zh = mp[mp["on_train_hull"]]
-        pts = points[(points.seed == seed) & (points.dataset == d)]
-        hel = heldout[(heldout.seed == seed) & (heldout.dataset == d)]
-        lo, hi = shared_domain({"zero": (zc, zq)})
-        z = compare_aiq({"zero": (zc, zq)}, lo, hi)["zero"]
-        zh_aiq = heldout_aiq(zh["cost"], zh["quality"], lo, hi)
-        rows.append((seed, d, "zero", z["aiq"], z["aiq_public"], zh_aiq, z["aiq"], z["aiq_public"], zh_aiq, lo, hi,
-                     public_end({"zero": (zc, zq)})))
-        for r, g in pts.groupby("router", sort=False):
-            systems = {"zero": (zc, zq), r: (g["cost"].to_numpy(float), g["quality"].to_numpy(float))}
+    for (seed, d), split_models in models.groupby(["seed", "dataset"], sort=False):
+        zero = (split_models["cost"].to_numpy(float), split_models["quality"].to_numpy(float))
+        zero_heldout = split_models[split_models["on_train_hull"]]  # the Zero router's held-out configurations
+        split_points = points[(points.seed == seed) & (points.dataset == d)]
+        split_heldout = heldout[(heldout.seed == seed) & (heldout.dataset == d)]
+        lo, hi = shared_domain({"zero": zero})
+        z = compare_aiq({"zero": zero}, lo, hi)["zero"]
+        zero_heldout_aiq = heldout_aiq(zero_heldout["cost"], zero_heldout["quality"], lo, hi)
+        rows.append((seed, d, "zero", z["aiq"], z["aiq_public"], zero_heldout_aiq, z["aiq"], z["aiq_public"],
+                     zero_heldout_aiq, lo, hi, public_end({"zero": zero})))
+        for r, sweep in split_points.groupby("router", sort=False):
+            systems = {"zero": zero, r: (sweep["cost"].to_numpy(float), sweep["quality"].to_numpy(float))}
             lo, hi = shared_domain(systems)
             res = compare_aiq(systems, lo, hi)
-            h = hel[hel.router == r]
-            rows.append((seed, d, r, res[r]["aiq"], res[r]["aiq_public"], heldout_aiq(h["cost"], h["quality"], lo, hi),
-                         res["zero"]["aiq"], res["zero"]["aiq_public"], heldout_aiq(zh["cost"], zh["quality"], lo, hi),
-                         lo, hi, public_end(systems)))
+            held = split_heldout[split_heldout.router == r]
+            rows.append((seed, d, r, res[r]["aiq"], res[r]["aiq_public"], heldout_aiq(held["cost"], held["quality"], lo, hi),
+                         res["zero"]["aiq"], res["zero"]["aiq_public"],
+                         heldout_aiq(zero_heldout["cost"], zero_heldout["quality"], lo, hi), lo, hi, public_end(systems)))
     cols = ["seed", "dataset", "router", "aiq", "aiq_public", "aiq_heldout", "zero_aiq", "zero_aiq_public",
             "zero_aiq_heldout", "c_min", "c_max", "c_public"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _per_seed(res: ProtocolResult) -> pd.DataFrame:
-    recs = []
+# ----- per-seed readings (ProtocolResult.per_seed) ---------------------------------------------
+class _Reading(NamedTuple):
+    """One row of :meth:`ProtocolResult.per_seed`."""
 
-    def add(seed, d, r, metric, v):
-        recs.append((seed, d, r, metric, float(v)))
+    seed: int
+    dataset: str  # a dataset, or "all" for a reading over datasets
+    router: str
+    metric: str
+    value: float
 
-    refs = res.refs.set_index(["seed", "dataset"])
-    for a in res.aiq.itertuples():
-        for m in ("aiq", "aiq_public", "aiq_heldout"):
-            add(a.seed, a.dataset, a.router, m, getattr(a, m))
-            if a.router != "zero":
-                add(a.seed, a.dataset, a.router, f"{m}_minus_zero", getattr(a, m) - getattr(a, "zero_" + m))
-    perf = {("zero", s, d): None for s, d in refs.index}
-    for p in res.perf.itertuples():
-        perf[(p.router, p.seed, p.dataset)] = p
-    all_pts = res.points
+
+class _System(NamedTuple):
+    """What the follow-up metrics read of one system on one split's test part: its performance
+    configuration (a router's best validation quality; a baseline's one configuration) and, for
+    a router, its hindsight sweep."""
+
+    acc: float  # mean quality
+    acc_hard: float  # mean quality on the prompts 1-3 models solve
+    cost: float  # total cost
+    sweep: pd.DataFrame | None  # the router's hindsight points (None for the baselines)
+
+
+_AIQ_METRICS = ("aiq", "aiq_public", "aiq_heldout")
+#: the ratios read over datasets: name, the reference column of ``refs``, and F.ratio_readings' kind
+_RATIOS = (("gain_r", "random_quality", "gain"), ("gain_b", "bs_quality", "gain"), ("gap_o", "oracle_quality", "gap"))
+#: the AIQ metrics averaged over datasets
+_AIQ_OVER_DATASETS = ("aiq", "aiq_public", "aiq_heldout", "aiq_minus_zero", "aiq_heldout_minus_zero")
+
+
+def _aiq_readings(aiq: pd.DataFrame) -> list[_Reading]:
+    """Per row of the AIQ table: the AIQ in each convention and, for a router, its difference to
+    the Zero router's on their shared domain (``*_minus_zero``)."""
+    out = []
+    for row in aiq.itertuples():
+        for m in _AIQ_METRICS:
+            out.append(_Reading(row.seed, row.dataset, row.router, m, float(getattr(row, m))))
+            if row.router != "zero":
+                out.append(_Reading(row.seed, row.dataset, row.router, f"{m}_minus_zero",
+                                    float(getattr(row, m) - getattr(row, "zero_" + m))))
+    return out
+
+
+def _split_systems(ref: pd.Series, routers: Sequence[str], perf: dict, seed, dataset,
+                   split_points: pd.DataFrame) -> dict[str, _System]:
+    """Every system of one (seed, dataset) in the order of the readings: the Zero router (its
+    performance configuration is the Best Single, the best model on train), the routers that ran
+    there, the analytic Oracle, the Random router's expectation and the hindsight Best Single."""
+    systems = {"zero": _System(ref.bs_quality, ref.bs_quality_hard, ref.bs_cost, None)}
+    for r in routers:
+        p = perf.get((r, seed, dataset))
+        if p is not None:
+            systems[r] = _System(p.quality, p.quality_hard, p.cost, split_points[split_points.router == r])
+    systems["oracle (analytic)"] = _System(ref.oracle_quality, ref.oracle_quality_hard, ref.oracle_cost, None)
+    systems["random (expected)"] = _System(ref.random_quality, ref.random_quality_hard, ref.random_cost, None)
+    systems["best_single (test hindsight)"] = _System(ref.bs_test_quality, np.nan, ref.bs_test_cost, None)
+    return systems
+
+
+def _deployable_frontier(split_points: pd.DataFrame, split_models: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(cost, quality) of every point the Pareto distance is measured against: the models and the
+    sweeps of the routers blind to quality (a router that reads the test quality is no deployable
+    reference)."""
+    deployable = split_points[~split_points["reads_quality"].astype(bool)]
+    cost = np.r_[deployable["cost"].to_numpy(float), split_models["cost"].to_numpy(float)]
+    quality = np.r_[deployable["quality"].to_numpy(float), split_models["quality"].to_numpy(float)]
+    return cost, quality
+
+
+def _weak_and_strong(split_models: pd.DataFrame) -> tuple[float, float] | None:
+    """For two-model data, the test quality of the cheaper (on train) and of the dearer model, the
+    ends APGR and CPT are measured between; None for other data or when the two are equal."""
+    if len(split_models) != 2:
+        return None
+    weak, strong = split_models.sort_values("train_cost")["quality"].to_numpy(float)
+    return (weak, strong) if strong != weak else None
+
+
+def _accuracy_readings(seed, dataset, name: str, system: _System, ref: pd.Series) -> list[_Reading]:
+    """A system's performance configuration: acc, acc_hard, cost, and its gains over the Random
+    router and the Best Single (chosen on train, and in hindsight on test) and gap to the Oracle."""
+    acc = system.acc
+    values = (("acc", acc), ("acc_hard", system.acc_hard), ("cost", system.cost),
+              ("gain_r", F.gain(acc, ref.random_quality)), ("gain_b", F.gain(acc, ref.bs_quality)),
+              ("gain_b_hindsight", F.gain(acc, ref.bs_test_quality)), ("gap_o", F.gap(acc, ref.oracle_quality)))
+    return [_Reading(seed, dataset, name, m, float(v)) for m, v in values]
+
+
+def _sweep_readings(seed, dataset, name: str, sweep: pd.DataFrame, ref: pd.Series, frontier,
+                    weak_strong: tuple[float, float] | None) -> list[_Reading]:
+    """A router's hindsight sweep: perf_gain and cost_save against the Best Single, pareto_dist to
+    the deployable frontier with the sweep itself, and for two-model data apgr, cpt50, cpt80."""
+    frontier_cost, frontier_quality = frontier
+    values = [("perf_gain", F.perf_gain(sweep["quality"], ref.bs_quality)),
+              ("cost_save", F.cost_save(sweep["cost"], sweep["quality"], ref.bs_quality, ref.bs_cost)[0]),
+              ("pareto_dist", F.pareto_distance(sweep["cost"], sweep["quality"], np.r_[frontier_cost, sweep["cost"]],
+                                                np.r_[frontier_quality, sweep["quality"]]))]
+    if weak_strong is not None:
+        weak, strong = weak_strong
+        values.append(("apgr", F.apgr(sweep["share_dearest"], sweep["quality"], weak, strong)))
+        for level in (0.5, 0.8):
+            values.append((f"cpt{int(level * 100)}", F.cpt(sweep["share_dearest"], sweep["quality"], weak, strong,
+                                                          level)))
+    return [_Reading(seed, dataset, name, m, float(v)) for m, v in values]
+
+
+def _split_readings(res: ProtocolResult, refs: pd.DataFrame, perf: dict, routers: list[str]) -> list[_Reading]:
+    """Per (seed, dataset) of ``refs``, per system: its accuracy readings and, for a router with a
+    sweep, its sweep readings."""
+    out = []
     for (seed, d), ref in refs.iterrows():
-        mp = res.models[(res.models.seed == seed) & (res.models.dataset == d)]
-        pts_sd = all_pts[(all_pts.seed == seed) & (all_pts.dataset == d)]
-        deployable = pts_sd[~pts_sd["reads_quality"].astype(bool)]  # the frontier: models and routers blind to quality
-        every_c = np.r_[deployable["cost"].to_numpy(float), mp["cost"].to_numpy(float)]
-        every_q = np.r_[deployable["quality"].to_numpy(float), mp["quality"].to_numpy(float)]
-        two = len(mp) == 2
-        # the Zero router's "performance configuration" is the Best Single (the best model on train)
-        systems = {"zero": (ref.bs_quality, ref.bs_quality_hard, ref.bs_cost, None)}
-        for r in res.routers:
-            p = perf.get((r, seed, d))
-            if p is not None:
-                systems[r] = (p.quality, p.quality_hard, p.cost, pts_sd[pts_sd.router == r])
-        systems["oracle (analytic)"] = (ref.oracle_quality, ref.oracle_quality_hard, ref.oracle_cost, None)
-        systems["random (expected)"] = (ref.random_quality, ref.random_quality_hard, ref.random_cost, None)
-        systems["best_single (test hindsight)"] = (ref.bs_test_quality, np.nan, ref.bs_test_cost, None)
-        for r, (acc, acc_hard, cost, g) in systems.items():
-            add(seed, d, r, "acc", acc)
-            add(seed, d, r, "acc_hard", acc_hard)
-            add(seed, d, r, "cost", cost)
-            add(seed, d, r, "gain_r", F.gain(acc, ref.random_quality))
-            add(seed, d, r, "gain_b", F.gain(acc, ref.bs_quality))
-            add(seed, d, r, "gain_b_hindsight", F.gain(acc, ref.bs_test_quality))
-            add(seed, d, r, "gap_o", F.gap(acc, ref.oracle_quality))
-            if g is None or not len(g):
-                continue
-            add(seed, d, r, "perf_gain", F.perf_gain(g["quality"], ref.bs_quality))
-            add(seed, d, r, "cost_save", F.cost_save(g["cost"], g["quality"], ref.bs_quality, ref.bs_cost)[0])
-            add(seed, d, r, "pareto_dist", F.pareto_distance(g["cost"], g["quality"], np.r_[every_c, g["cost"]],
-                                                              np.r_[every_q, g["quality"]]))
-            if two:
-                weak, strong = mp.sort_values("train_cost")["quality"].to_numpy(float)
-                if strong != weak:
-                    add(seed, d, r, "apgr", F.apgr(g["share_dearest"], g["quality"], weak, strong))
-                    for lvl in (0.5, 0.8):
-                        add(seed, d, r, f"cpt{int(lvl * 100)}", F.cpt(g["share_dearest"], g["quality"], weak, strong,
-                                                                      lvl))
-    ps = pd.DataFrame(recs, columns=["seed", "dataset", "router", "metric", "value"])
-    # over datasets: macro readings per seed
-    macro = []
-    # a router left out of some dataset (Router.refuses) has no reading over datasets: it would average other datasets
-    part = {k.rsplit("/", 1)[0] for k in res.meta.get("refused", {})}
-    whole = set(ps.router) - part
-    acc = ps[ps.metric == "acc"].pivot_table(index=["seed", "router"], columns="dataset", values="value")
-    n = res.refs.set_index(["seed", "dataset"])["n_test"]
+        split_models = res.models[(res.models.seed == seed) & (res.models.dataset == d)]
+        split_points = res.points[(res.points.seed == seed) & (res.points.dataset == d)]
+        frontier = _deployable_frontier(split_points, split_models)
+        weak_strong = _weak_and_strong(split_models)
+        for name, system in _split_systems(ref, routers, perf, seed, d, split_points).items():
+            out += _accuracy_readings(seed, d, name, system, ref)
+            if system.sweep is not None and len(system.sweep):
+                out += _sweep_readings(seed, d, name, system.sweep, ref, frontier, weak_strong)
+    return out
+
+
+def _routers_on_every_dataset(per_dataset: pd.DataFrame, refused: dict) -> set[str]:
+    """The systems with a reading over datasets: all but a router left out of some dataset
+    (``meta["refused"]``, keys ``router/dataset``), whose average would be over other datasets."""
+    left_out = {key.rsplit("/", 1)[0] for key in refused}
+    return set(per_dataset.router) - left_out
+
+
+def _accuracy_over_datasets(per_dataset: pd.DataFrame, refs: pd.DataFrame, whole: set[str]) -> list[_Reading]:
+    """Per (seed, system of ``whole``), over the datasets it has an accuracy on: avg_acc (the macro
+    mean), avg_acc_pooled (weighted by test prompts), and for gain_r, gain_b and gap_o the ratio of
+    the averages and the mean of the per-dataset ratios."""
+    acc = per_dataset[per_dataset.metric == "acc"].pivot_table(index=["seed", "router"], columns="dataset",
+                                                               values="value")
+    n_test = refs["n_test"]
+    out = []
     for (seed, r), row in acc.iterrows():
         row = row.dropna()
         if row.empty or r not in whole:
             continue
-        ds = list(row.index)
-        rf = refs.loc[[(seed, x) for x in ds]]
-        a = row.to_numpy(float)
-        macro.append((seed, "all", r, "avg_acc", F.avg_acc(a)))
-        macro.append((seed, "all", r, "avg_acc_pooled", F.avg_acc(a, [n[(seed, x)] for x in ds])))
-        for name, refcol, kind in (("gain_r", "random_quality", "gain"), ("gain_b", "bs_quality", "gain"),
-                                   ("gap_o", "oracle_quality", "gap")):
-            ra, mr = F.ratio_readings(a, rf[refcol].to_numpy(float), kind)
-            macro.append((seed, "all", r, f"{name}_ratio_of_avg", ra))
-            macro.append((seed, "all", r, f"{name}_mean_of_ratios", mr))
-    for m in ("aiq", "aiq_public", "aiq_heldout", "aiq_minus_zero", "aiq_heldout_minus_zero"):
-        g = ps[(ps.metric == m) & ps.router.isin(whole)].groupby(["seed", "router"], sort=False)["value"].mean()
-        macro += [(s, "all", r, m, v) for (s, r), v in g.items()]
-    return pd.concat([ps, pd.DataFrame(macro, columns=ps.columns)], ignore_index=True)
+        datasets = list(row.index)
+        seed_refs = refs.loc[[(seed, d) for d in datasets]]
+        accs = row.to_numpy(float)
+        out.append(_Reading(seed, "all", r, "avg_acc", F.avg_acc(accs)))
+        out.append(_Reading(seed, "all", r, "avg_acc_pooled", F.avg_acc(accs, [n_test[(seed, d)] for d in datasets])))
+        for name, ref_column, kind in _RATIOS:
+            ratio_of_avg, mean_of_ratios = F.ratio_readings(accs, seed_refs[ref_column].to_numpy(float), kind)
+            out.append(_Reading(seed, "all", r, f"{name}_ratio_of_avg", ratio_of_avg))
+            out.append(_Reading(seed, "all", r, f"{name}_mean_of_ratios", mean_of_ratios))
+    return out
+
+
+def _aiq_over_datasets(per_dataset: pd.DataFrame, whole: set[str]) -> list[_Reading]:
+    """Per (seed, router of ``whole``): the mean over datasets of each AIQ metric."""
+    out = []
+    for m in _AIQ_OVER_DATASETS:
+        rows = per_dataset[(per_dataset.metric == m) & per_dataset.router.isin(whole)]
+        means = rows.groupby(["seed", "router"], sort=False)["value"].mean()
+        out += [_Reading(seed, "all", r, m, v) for (seed, r), v in means.items()]
+    return out
+
+
+def _per_seed(res: ProtocolResult) -> pd.DataFrame:
+    """:meth:`ProtocolResult.per_seed`: the readings per dataset (AIQ, then per split the
+    systems' accuracy and sweep readings), then the readings over datasets (dataset ``all``)."""
+    refs = res.refs.set_index(["seed", "dataset"])
+    perf = {(p.router, p.seed, p.dataset): p for p in res.perf.itertuples()}
+    readings = _aiq_readings(res.aiq) + _split_readings(res, refs, perf, res.routers)
+    per_dataset = pd.DataFrame(readings, columns=list(_Reading._fields))
+    whole = _routers_on_every_dataset(per_dataset, res.meta.get("refused", {}))
+    over_datasets = _accuracy_over_datasets(per_dataset, refs, whole) + _aiq_over_datasets(per_dataset, whole)
+    return pd.concat([per_dataset, pd.DataFrame(over_datasets, columns=per_dataset.columns)], ignore_index=True)
 
 
 # ----- the runner ----------------------------------------------------------------------------------
