@@ -61,7 +61,7 @@ import uuid
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -78,6 +78,9 @@ from .metrics.stats import paired_differences, summarize, verdict
 from .routers.base import RouteError, check_outcomes, read_only
 from .scheduler import check_scheduler, connect, scheduler_setting
 from .seeds import SEED_LIMIT
+
+if TYPE_CHECKING:
+    from .data import RoutingData
 
 __all__ = ["DEFAULT_SEEDS", "MIN_IDS", "RESERVED_NAMES", "SEED_LIMIT", "ProtocolResult", "run_protocol",
            "parse_seeds", "registry_specs", "router_code", "cascade_over_seeds", "compare_runs"]
@@ -347,8 +350,8 @@ def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> 
         train, test = read_only(sub.select(tr_idx)), read_only(sub.select(te_idx))
         d = str(sub.datasets[0])
         # 1. selection on train-in -> validation (every grid entry is swept on validation)
-        params, sel = select_params(spec, sub, tr_idx, X, seed, n_knob, prompts, keep_sweeps=True)
-        val_sweep = sel.attrs.pop("sweeps")[param_str(params)]
+        params, selection = select_params(spec, sub, tr_idx, X, seed, n_knob, prompts, keep_sweeps=True)
+        val_sweep = selection.attrs.pop("sweeps")[param_str(params)]
         # 2. hindsight: the winner refitted on the training split, swept on the test split
         Xtr, Xte = (read_only(a) for a in features(X, sub, tr_idx, te_idx, prompts))
         router = spec.make(params, seed).fit(train, Xtr)
@@ -362,15 +365,17 @@ def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> 
             out = _outcomes(router, test, Xte, grid, spec.name)
         points = _config_rows(out, hard, none, dearest, grid)
         # 3. held-out: the validation hull's configurations, run on the test split
-        vv, vc, vq = (val_sweep[k].to_numpy(float) for k in ("value", "cost", "quality"))
+        val_value, val_cost, val_quality = (val_sweep[k].to_numpy(float) for k in ("value", "cost", "quality"))
         if router.knob is None:
-            held_vals, held = np.array([np.nan]), points.copy()
+            held = points.copy()
         else:
-            held_vals = _vertex_values(vv, vc, vq)
-            held = _config_rows(_outcomes(router, test, Xte, held_vals, spec.name), hard, none, dearest, held_vals)
-        val_at = pd.DataFrame({"value": vv, "val_cost": vc, "val_quality": vq}).drop_duplicates("value")
+            held_values = _vertex_values(val_value, val_cost, val_quality)
+            held = _config_rows(_outcomes(router, test, Xte, held_values, spec.name), hard, none, dearest,
+                                held_values)
+        val_at = pd.DataFrame({"value": val_value, "val_cost": val_cost, "val_quality": val_quality}).drop_duplicates(
+            "value")
         held = held.merge(val_at, on="value", how="left") if router.knob is not None else held.assign(
-            val_cost=vc[:1], val_quality=vq[:1])
+            val_cost=val_cost[:1], val_quality=val_quality[:1])
         # the performance configuration: best validation quality, cheapest among ties
         best_val = val_at.sort_values(["val_quality", "val_cost"], ascending=[False, True]).iloc[0]
         if router.knob is None:
@@ -380,9 +385,8 @@ def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> 
                                 np.array([best_val["value"]])).iloc[0]
     tag = dict(seed=seed, dataset=d, router=spec.name, params=param_str(params), knob=router.knob or "",
                reads_quality=bool(getattr(router, "reads_quality", False)))
-    sel = sel.assign(seed=seed, dataset=d)
     return {"points": points.assign(**tag), "heldout": held.assign(**tag),
-            "perf": pd.DataFrame([perf]).assign(**tag), "selection": sel}
+            "perf": pd.DataFrame([perf]).assign(**tag), "selection": selection.assign(seed=seed, dataset=d)}
 
 
 # ----- baselines of one (seed, dataset): models, Zero router, Oracle, Random, Best Single -------
@@ -457,23 +461,24 @@ class ProtocolResult:
         """One split's points in :meth:`routerlib.evaluate.EvalResult.points`'s layout (kind sweep /
         model / oracle, dataset, router, params, one column per knob, cost, quality): the seed-0
         panels of the paper's figures are drawn from these."""
-        p = self.points[self.points.seed == seed]
+        points = self.points[self.points.seed == seed]
         if routers is not None:
-            p = p[p.router.isin(routers)]
-        sw = p.assign(kind="sweep")
-        knobs = [k for k in dict.fromkeys(sw["knob"]) if k]
+            points = points[points.router.isin(routers)]
+        sweeps = points.assign(kind="sweep")
+        knobs = [k for k in dict.fromkeys(sweeps["knob"]) if k]
         for k in knobs:
-            sw[k] = np.where(sw["knob"] == k, sw["value"], np.nan)
-        m = self.models[self.models.seed == seed]
-        r = self.refs[self.refs.seed == seed]
-        parts = [sw, m.rename(columns={"model": "router"}).assign(kind="model", params=""),
-                 pd.DataFrame({"kind": "oracle", "dataset": r.dataset, "router": "oracle", "params": "",
-                               "cost": r.oracle_cost, "quality": r.oracle_quality})]
+            sweeps[k] = np.where(sweeps["knob"] == k, sweeps["value"], np.nan)
+        models = self.models[self.models.seed == seed]
+        refs = self.refs[self.refs.seed == seed]
+        parts = [sweeps, models.rename(columns={"model": "router"}).assign(kind="model", params=""),
+                 pd.DataFrame({"kind": "oracle", "dataset": refs.dataset, "router": "oracle", "params": "",
+                               "cost": refs.oracle_cost, "quality": refs.oracle_quality})]
         out = pd.concat(parts, ignore_index=True)
-        order = {d: i for i, d in enumerate(self.meta["datasets"])}
-        kind = {"sweep": 0, "model": 1, "oracle": 2}
-        key = out["kind"].map(kind) * 1000 + out["dataset"].map(order)
-        out = out.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
+        # sorted by (kind, dataset): sweeps, models, oracle; datasets in the run's order; ties keep their order
+        dataset_pos = {d: i for i, d in enumerate(self.meta["datasets"])}
+        kind_pos = {"sweep": 0, "model": 1, "oracle": 2}
+        order = np.lexsort((out["dataset"].map(dataset_pos).to_numpy(), out["kind"].map(kind_pos).to_numpy()))
+        out = out.iloc[order].reset_index(drop=True)
         return out[["kind", "dataset", "router", "params", *knobs, "cost", "quality"]]
 
     def split_aiq(self, seed: int, routers: Sequence[str]) -> pd.DataFrame:
@@ -539,8 +544,7 @@ class ProtocolResult:
         """Long format: dataset, router, metric, mean, std, ci_low, ci_high (corrected for
         overlapping splits), ci_low_naive, ci_high_naive, n_seeds, verdict (for ``*_minus_zero``
         metrics: above / within noise / below the Zero router)."""
-        ps = self.per_seed()
-        out = summarize(ps, ("dataset", "router", "metric"), level=level)
+        out = summarize(self.per_seed(), ("dataset", "router", "metric"), level=level)
         is_diff = out["metric"].str.endswith("_minus_zero")
         out["verdict"] = ""
         out.loc[is_diff, "verdict"] = [verdict(lo, hi) for lo, hi in zip(out.loc[is_diff, "ci_low"],
@@ -549,109 +553,378 @@ class ProtocolResult:
 
 
 def _aiq_rows(points: pd.DataFrame, heldout: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
+    """Per (seed, dataset): the Zero router's AIQ on its own domain, then per router its AIQ in the
+    three conventions beside the Zero router's on the shared domain of the two (:attr:`ProtocolResult.aiq`)."""
     rows = []
-    for (seed, d), mp in models.groupby(["seed", "dataset"], sort=False):
-        zc, zq = mp["cost"].to_numpy(float), mp["quality"].to_numpy(float)
-        zh = mp[mp["on_train_hull"]]
-        pts = points[(points.seed == seed) & (points.dataset == d)]
-        hel = heldout[(heldout.seed == seed) & (heldout.dataset == d)]
-        lo, hi = shared_domain({"zero": (zc, zq)})
-        z = compare_aiq({"zero": (zc, zq)}, lo, hi)["zero"]
-        zh_aiq = heldout_aiq(zh["cost"], zh["quality"], lo, hi)
-        rows.append((seed, d, "zero", z["aiq"], z["aiq_public"], zh_aiq, z["aiq"], z["aiq_public"], zh_aiq, lo, hi,
-                     public_end({"zero": (zc, zq)})))
-        for r, g in pts.groupby("router", sort=False):
-            systems = {"zero": (zc, zq), r: (g["cost"].to_numpy(float), g["quality"].to_numpy(float))}
+    for (seed, d), split_models in models.groupby(["seed", "dataset"], sort=False):
+        zero = (split_models["cost"].to_numpy(float), split_models["quality"].to_numpy(float))
+        zero_heldout = split_models[split_models["on_train_hull"]]  # the Zero router's held-out configurations
+        split_points = points[(points.seed == seed) & (points.dataset == d)]
+        split_heldout = heldout[(heldout.seed == seed) & (heldout.dataset == d)]
+        lo, hi = shared_domain({"zero": zero})
+        z = compare_aiq({"zero": zero}, lo, hi)["zero"]
+        zero_heldout_aiq = heldout_aiq(zero_heldout["cost"], zero_heldout["quality"], lo, hi)
+        rows.append((seed, d, "zero", z["aiq"], z["aiq_public"], zero_heldout_aiq, z["aiq"], z["aiq_public"],
+                     zero_heldout_aiq, lo, hi, public_end({"zero": zero})))
+        for r, sweep in split_points.groupby("router", sort=False):
+            systems = {"zero": zero, r: (sweep["cost"].to_numpy(float), sweep["quality"].to_numpy(float))}
             lo, hi = shared_domain(systems)
             res = compare_aiq(systems, lo, hi)
-            h = hel[hel.router == r]
-            rows.append((seed, d, r, res[r]["aiq"], res[r]["aiq_public"], heldout_aiq(h["cost"], h["quality"], lo, hi),
-                         res["zero"]["aiq"], res["zero"]["aiq_public"], heldout_aiq(zh["cost"], zh["quality"], lo, hi),
-                         lo, hi, public_end(systems)))
+            held = split_heldout[split_heldout.router == r]
+            rows.append((seed, d, r, res[r]["aiq"], res[r]["aiq_public"], heldout_aiq(held["cost"], held["quality"], lo, hi),
+                         res["zero"]["aiq"], res["zero"]["aiq_public"],
+                         heldout_aiq(zero_heldout["cost"], zero_heldout["quality"], lo, hi), lo, hi, public_end(systems)))
     cols = ["seed", "dataset", "router", "aiq", "aiq_public", "aiq_heldout", "zero_aiq", "zero_aiq_public",
             "zero_aiq_heldout", "c_min", "c_max", "c_public"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _per_seed(res: ProtocolResult) -> pd.DataFrame:
-    recs = []
+# ----- per-seed readings (ProtocolResult.per_seed) ---------------------------------------------
+class _Reading(NamedTuple):
+    """One row of :meth:`ProtocolResult.per_seed`."""
 
-    def add(seed, d, r, metric, v):
-        recs.append((seed, d, r, metric, float(v)))
+    seed: int
+    dataset: str  # a dataset, or "all" for a reading over datasets
+    router: str
+    metric: str
+    value: float
 
-    refs = res.refs.set_index(["seed", "dataset"])
-    for a in res.aiq.itertuples():
-        for m in ("aiq", "aiq_public", "aiq_heldout"):
-            add(a.seed, a.dataset, a.router, m, getattr(a, m))
-            if a.router != "zero":
-                add(a.seed, a.dataset, a.router, f"{m}_minus_zero", getattr(a, m) - getattr(a, "zero_" + m))
-    perf = {("zero", s, d): None for s, d in refs.index}
-    for p in res.perf.itertuples():
-        perf[(p.router, p.seed, p.dataset)] = p
-    all_pts = res.points
+
+class _System(NamedTuple):
+    """What the follow-up metrics read of one system on one split's test part: its performance
+    configuration (a router's best validation quality; a baseline's one configuration) and, for
+    a router, its hindsight sweep."""
+
+    acc: float  # mean quality
+    acc_hard: float  # mean quality on the prompts 1-3 models solve
+    cost: float  # total cost
+    sweep: pd.DataFrame | None  # the router's hindsight points (None for the baselines)
+
+
+_AIQ_METRICS = ("aiq", "aiq_public", "aiq_heldout")
+#: the ratios read over datasets: name, the reference column of ``refs``, and F.ratio_readings' kind
+_RATIOS = (("gain_r", "random_quality", "gain"), ("gain_b", "bs_quality", "gain"), ("gap_o", "oracle_quality", "gap"))
+#: the AIQ metrics averaged over datasets
+_AIQ_OVER_DATASETS = ("aiq", "aiq_public", "aiq_heldout", "aiq_minus_zero", "aiq_heldout_minus_zero")
+
+
+def _aiq_readings(aiq: pd.DataFrame) -> list[_Reading]:
+    """Per row of the AIQ table: the AIQ in each convention and, for a router, its difference to
+    the Zero router's on their shared domain (``*_minus_zero``)."""
+    out = []
+    for row in aiq.itertuples():
+        for m in _AIQ_METRICS:
+            out.append(_Reading(row.seed, row.dataset, row.router, m, float(getattr(row, m))))
+            if row.router != "zero":
+                out.append(_Reading(row.seed, row.dataset, row.router, f"{m}_minus_zero",
+                                    float(getattr(row, m) - getattr(row, "zero_" + m))))
+    return out
+
+
+def _split_systems(ref: pd.Series, routers: Sequence[str], perf: dict, seed, dataset,
+                   split_points: pd.DataFrame) -> dict[str, _System]:
+    """Every system of one (seed, dataset) in the order of the readings: the Zero router (its
+    performance configuration is the Best Single, the best model on train), the routers that ran
+    there, the analytic Oracle, the Random router's expectation and the hindsight Best Single."""
+    systems = {"zero": _System(ref.bs_quality, ref.bs_quality_hard, ref.bs_cost, None)}
+    for r in routers:
+        p = perf.get((r, seed, dataset))
+        if p is not None:
+            systems[r] = _System(p.quality, p.quality_hard, p.cost, split_points[split_points.router == r])
+    systems["oracle (analytic)"] = _System(ref.oracle_quality, ref.oracle_quality_hard, ref.oracle_cost, None)
+    systems["random (expected)"] = _System(ref.random_quality, ref.random_quality_hard, ref.random_cost, None)
+    systems["best_single (test hindsight)"] = _System(ref.bs_test_quality, np.nan, ref.bs_test_cost, None)
+    return systems
+
+
+def _deployable_frontier(split_points: pd.DataFrame, split_models: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(cost, quality) of every point the Pareto distance is measured against: the models and the
+    sweeps of the routers blind to quality (a router that reads the test quality is no deployable
+    reference)."""
+    deployable = split_points[~split_points["reads_quality"].astype(bool)]
+    cost = np.r_[deployable["cost"].to_numpy(float), split_models["cost"].to_numpy(float)]
+    quality = np.r_[deployable["quality"].to_numpy(float), split_models["quality"].to_numpy(float)]
+    return cost, quality
+
+
+def _weak_and_strong(split_models: pd.DataFrame) -> tuple[float, float] | None:
+    """For two-model data, the test quality of the cheaper (on train) and of the dearer model, the
+    ends APGR and CPT are measured between; None for other data or when the two are equal."""
+    if len(split_models) != 2:
+        return None
+    weak, strong = split_models.sort_values("train_cost")["quality"].to_numpy(float)
+    return (weak, strong) if strong != weak else None
+
+
+def _accuracy_readings(seed, dataset, name: str, system: _System, ref: pd.Series) -> list[_Reading]:
+    """A system's performance configuration: acc, acc_hard, cost, and its gains over the Random
+    router and the Best Single (chosen on train, and in hindsight on test) and gap to the Oracle."""
+    acc = system.acc
+    values = (("acc", acc), ("acc_hard", system.acc_hard), ("cost", system.cost),
+              ("gain_r", F.gain(acc, ref.random_quality)), ("gain_b", F.gain(acc, ref.bs_quality)),
+              ("gain_b_hindsight", F.gain(acc, ref.bs_test_quality)), ("gap_o", F.gap(acc, ref.oracle_quality)))
+    return [_Reading(seed, dataset, name, m, float(v)) for m, v in values]
+
+
+def _sweep_readings(seed, dataset, name: str, sweep: pd.DataFrame, ref: pd.Series, frontier,
+                    weak_strong: tuple[float, float] | None) -> list[_Reading]:
+    """A router's hindsight sweep: perf_gain and cost_save against the Best Single, pareto_dist to
+    the deployable frontier with the sweep itself, and for two-model data apgr, cpt50, cpt80."""
+    frontier_cost, frontier_quality = frontier
+    values = [("perf_gain", F.perf_gain(sweep["quality"], ref.bs_quality)),
+              ("cost_save", F.cost_save(sweep["cost"], sweep["quality"], ref.bs_quality, ref.bs_cost)[0]),
+              ("pareto_dist", F.pareto_distance(sweep["cost"], sweep["quality"], np.r_[frontier_cost, sweep["cost"]],
+                                                np.r_[frontier_quality, sweep["quality"]]))]
+    if weak_strong is not None:
+        weak, strong = weak_strong
+        values.append(("apgr", F.apgr(sweep["share_dearest"], sweep["quality"], weak, strong)))
+        for level in (0.5, 0.8):
+            values.append((f"cpt{int(level * 100)}", F.cpt(sweep["share_dearest"], sweep["quality"], weak, strong,
+                                                          level)))
+    return [_Reading(seed, dataset, name, m, float(v)) for m, v in values]
+
+
+def _split_readings(res: ProtocolResult, refs: pd.DataFrame, perf: dict, routers: list[str]) -> list[_Reading]:
+    """Per (seed, dataset) of ``refs``, per system: its accuracy readings and, for a router with a
+    sweep, its sweep readings."""
+    out = []
     for (seed, d), ref in refs.iterrows():
-        mp = res.models[(res.models.seed == seed) & (res.models.dataset == d)]
-        pts_sd = all_pts[(all_pts.seed == seed) & (all_pts.dataset == d)]
-        deployable = pts_sd[~pts_sd["reads_quality"].astype(bool)]  # the frontier: models and routers blind to quality
-        every_c = np.r_[deployable["cost"].to_numpy(float), mp["cost"].to_numpy(float)]
-        every_q = np.r_[deployable["quality"].to_numpy(float), mp["quality"].to_numpy(float)]
-        two = len(mp) == 2
-        # the Zero router's "performance configuration" is the Best Single (the best model on train)
-        systems = {"zero": (ref.bs_quality, ref.bs_quality_hard, ref.bs_cost, None)}
-        for r in res.routers:
-            p = perf.get((r, seed, d))
-            if p is not None:
-                systems[r] = (p.quality, p.quality_hard, p.cost, pts_sd[pts_sd.router == r])
-        systems["oracle (analytic)"] = (ref.oracle_quality, ref.oracle_quality_hard, ref.oracle_cost, None)
-        systems["random (expected)"] = (ref.random_quality, ref.random_quality_hard, ref.random_cost, None)
-        systems["best_single (test hindsight)"] = (ref.bs_test_quality, np.nan, ref.bs_test_cost, None)
-        for r, (acc, acc_hard, cost, g) in systems.items():
-            add(seed, d, r, "acc", acc)
-            add(seed, d, r, "acc_hard", acc_hard)
-            add(seed, d, r, "cost", cost)
-            add(seed, d, r, "gain_r", F.gain(acc, ref.random_quality))
-            add(seed, d, r, "gain_b", F.gain(acc, ref.bs_quality))
-            add(seed, d, r, "gain_b_hindsight", F.gain(acc, ref.bs_test_quality))
-            add(seed, d, r, "gap_o", F.gap(acc, ref.oracle_quality))
-            if g is None or not len(g):
-                continue
-            add(seed, d, r, "perf_gain", F.perf_gain(g["quality"], ref.bs_quality))
-            add(seed, d, r, "cost_save", F.cost_save(g["cost"], g["quality"], ref.bs_quality, ref.bs_cost)[0])
-            add(seed, d, r, "pareto_dist", F.pareto_distance(g["cost"], g["quality"], np.r_[every_c, g["cost"]],
-                                                              np.r_[every_q, g["quality"]]))
-            if two:
-                weak, strong = mp.sort_values("train_cost")["quality"].to_numpy(float)
-                if strong != weak:
-                    add(seed, d, r, "apgr", F.apgr(g["share_dearest"], g["quality"], weak, strong))
-                    for lvl in (0.5, 0.8):
-                        add(seed, d, r, f"cpt{int(lvl * 100)}", F.cpt(g["share_dearest"], g["quality"], weak, strong,
-                                                                      lvl))
-    ps = pd.DataFrame(recs, columns=["seed", "dataset", "router", "metric", "value"])
-    # over datasets: macro readings per seed
-    macro = []
-    # a router left out of some dataset (Router.refuses) has no reading over datasets: it would average other datasets
-    part = {k.rsplit("/", 1)[0] for k in res.meta.get("refused", {})}
-    whole = set(ps.router) - part
-    acc = ps[ps.metric == "acc"].pivot_table(index=["seed", "router"], columns="dataset", values="value")
-    n = res.refs.set_index(["seed", "dataset"])["n_test"]
+        split_models = res.models[(res.models.seed == seed) & (res.models.dataset == d)]
+        split_points = res.points[(res.points.seed == seed) & (res.points.dataset == d)]
+        frontier = _deployable_frontier(split_points, split_models)
+        weak_strong = _weak_and_strong(split_models)
+        for name, system in _split_systems(ref, routers, perf, seed, d, split_points).items():
+            out += _accuracy_readings(seed, d, name, system, ref)
+            if system.sweep is not None and len(system.sweep):
+                out += _sweep_readings(seed, d, name, system.sweep, ref, frontier, weak_strong)
+    return out
+
+
+def _routers_on_every_dataset(per_dataset: pd.DataFrame, refused: dict) -> set[str]:
+    """The systems with a reading over datasets: all but a router left out of some dataset
+    (``meta["refused"]``, keys ``router/dataset``), whose average would be over other datasets."""
+    left_out = {key.rsplit("/", 1)[0] for key in refused}
+    return set(per_dataset.router) - left_out
+
+
+def _accuracy_over_datasets(per_dataset: pd.DataFrame, refs: pd.DataFrame, whole: set[str]) -> list[_Reading]:
+    """Per (seed, system of ``whole``), over the datasets it has an accuracy on: avg_acc (the macro
+    mean), avg_acc_pooled (weighted by test prompts), and for gain_r, gain_b and gap_o the ratio of
+    the averages and the mean of the per-dataset ratios."""
+    acc = per_dataset[per_dataset.metric == "acc"].pivot_table(index=["seed", "router"], columns="dataset",
+                                                               values="value")
+    n_test = refs["n_test"]
+    out = []
     for (seed, r), row in acc.iterrows():
         row = row.dropna()
         if row.empty or r not in whole:
             continue
-        ds = list(row.index)
-        rf = refs.loc[[(seed, x) for x in ds]]
-        a = row.to_numpy(float)
-        macro.append((seed, "all", r, "avg_acc", F.avg_acc(a)))
-        macro.append((seed, "all", r, "avg_acc_pooled", F.avg_acc(a, [n[(seed, x)] for x in ds])))
-        for name, refcol, kind in (("gain_r", "random_quality", "gain"), ("gain_b", "bs_quality", "gain"),
-                                   ("gap_o", "oracle_quality", "gap")):
-            ra, mr = F.ratio_readings(a, rf[refcol].to_numpy(float), kind)
-            macro.append((seed, "all", r, f"{name}_ratio_of_avg", ra))
-            macro.append((seed, "all", r, f"{name}_mean_of_ratios", mr))
-    for m in ("aiq", "aiq_public", "aiq_heldout", "aiq_minus_zero", "aiq_heldout_minus_zero"):
-        g = ps[(ps.metric == m) & ps.router.isin(whole)].groupby(["seed", "router"], sort=False)["value"].mean()
-        macro += [(s, "all", r, m, v) for (s, r), v in g.items()]
-    return pd.concat([ps, pd.DataFrame(macro, columns=ps.columns)], ignore_index=True)
+        datasets = list(row.index)
+        seed_refs = refs.loc[[(seed, d) for d in datasets]]
+        accs = row.to_numpy(float)
+        out.append(_Reading(seed, "all", r, "avg_acc", F.avg_acc(accs)))
+        out.append(_Reading(seed, "all", r, "avg_acc_pooled", F.avg_acc(accs, [n_test[(seed, d)] for d in datasets])))
+        for name, ref_column, kind in _RATIOS:
+            ratio_of_avg, mean_of_ratios = F.ratio_readings(accs, seed_refs[ref_column].to_numpy(float), kind)
+            out.append(_Reading(seed, "all", r, f"{name}_ratio_of_avg", ratio_of_avg))
+            out.append(_Reading(seed, "all", r, f"{name}_mean_of_ratios", mean_of_ratios))
+    return out
+
+
+def _aiq_over_datasets(per_dataset: pd.DataFrame, whole: set[str]) -> list[_Reading]:
+    """Per (seed, router of ``whole``): the mean over datasets of each AIQ metric."""
+    out = []
+    for m in _AIQ_OVER_DATASETS:
+        rows = per_dataset[(per_dataset.metric == m) & per_dataset.router.isin(whole)]
+        means = rows.groupby(["seed", "router"], sort=False)["value"].mean()
+        out += [_Reading(seed, "all", r, m, v) for (seed, r), v in means.items()]
+    return out
+
+
+def _per_seed(res: ProtocolResult) -> pd.DataFrame:
+    """:meth:`ProtocolResult.per_seed`: the readings per dataset (AIQ, then per split the
+    systems' accuracy and sweep readings), then the readings over datasets (dataset ``all``)."""
+    refs = res.refs.set_index(["seed", "dataset"])
+    perf = {(p.router, p.seed, p.dataset): p for p in res.perf.itertuples()}
+    readings = _aiq_readings(res.aiq) + _split_readings(res, refs, perf, res.routers)
+    per_dataset = pd.DataFrame(readings, columns=list(_Reading._fields))
+    whole = _routers_on_every_dataset(per_dataset, res.meta.get("refused", {}))
+    over_datasets = _accuracy_over_datasets(per_dataset, refs, whole) + _aiq_over_datasets(per_dataset, whole)
+    return pd.concat([per_dataset, pd.DataFrame(over_datasets, columns=per_dataset.columns)], ignore_index=True)
+
+
+# ----- the runner's steps ------------------------------------------------------------------------
+class _Inputs(NamedTuple):
+    """What every job on one dataset gets."""
+
+    data: RoutingData  # the dataset's rows
+    X: object  # their features, the unfitted embedder, or None
+    prompts: np.ndarray | None  # their texts, only for an embedder fitted per split (else None: one cache key)
+
+
+class _Pairs(NamedTuple):
+    """Which (router, dataset) pairs run, keyed by (router name, dataset)."""
+
+    grids: dict  # pair -> the grid entries that can run there; the pairs that run
+    refused: dict  # pair -> why the router refuses the dataset (Router.refuses)
+    small: dict  # pair -> why the dataset is too small for the router (evaluate.too_small)
+
+
+#: the tables every job returns, concatenated over jobs
+_JOB_TABLES = ("points", "heldout", "perf", "selection")
+
+
+def _router_names(specs: list[RouterSpec]) -> list[str]:
+    """The routers' names, checked: non-empty strings, none in :data:`RESERVED_NAMES`, no repeats."""
+    names = [s.name for s in specs]
+    odd = [n for n in names if not isinstance(n, str) or not n.strip()]
+    if odd:
+        raise ValueError(f"router names must be non-empty strings; got {odd}")
+    taken = [n for n in names if n in RESERVED_NAMES]
+    if taken:
+        raise ValueError(f"router name(s) {taken} are taken by rows the protocol adds itself "
+                         f"({', '.join(map(repr, RESERVED_NAMES))}); rename the router")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"router names must be unique; {dup} appear more than once")
+    return names
+
+
+def _datasets_to_run(data, datasets: Sequence[str] | None) -> tuple[list[str], list[str], dict[str, int]]:
+    """(the datasets to run, in the order asked; those skipped for fewer than :data:`MIN_IDS`
+    prompts, with a warning; the number of prompts of each). Raises when none is left."""
+    wanted = list(data.datasets if datasets is None else datasets)
+    missing = [d for d in wanted if d not in data.datasets]
+    if missing:
+        raise ValueError(f"dataset(s) {missing} not in this data; it has {data.datasets}")
+    ok, skipped, n_ids = [], [], {}
+    for d in wanted:
+        n_ids[d] = data.n_prompts(d)  # prompts are (eval name, sample id), as the split counts them
+        (ok if n_ids[d] >= MIN_IDS else skipped).append(d)
+    for d in skipped:
+        warnings.warn(f"{data.name}: dataset {d!r} has {n_ids[d]} prompts, fewer than {MIN_IDS}; skipped by the protocol",
+                      stacklevel=3)
+    if not ok:
+        raise ValueError(f"no dataset with at least {MIN_IDS} sample ids to evaluate (asked: {wanted})")
+    return ok, skipped, n_ids
+
+
+def _dataset_inputs(data, datasets: list[str], X, prompts) -> dict[str, _Inputs]:
+    """Per dataset, its rows of the data, the features and (for an embedder) the prompts."""
+    out = {}
+    for d in datasets:
+        rows = np.flatnonzero(data.dataset == d)
+        feats = X if X is None or hasattr(X, "fit") else np.asarray(X)[rows]
+        # the texts matter only to an embedder fitted per split; leaving them out otherwise keeps one cache key
+        texts = None if prompts is None or not hasattr(X, "fit") else np.asarray(prompts, dtype=object)[rows]
+        out[d] = _Inputs(data.select(rows), feats, texts)
+    return out
+
+
+def _runnable_pairs(specs: list[RouterSpec], inputs: dict[str, _Inputs], n_ids: dict[str, int]) -> _Pairs:
+    """Every (router, dataset) pair sorted into: refused by the router, too small for it, or run
+    with the grid entries the dataset is large enough for."""
+    pairs = _Pairs({}, {}, {})
+    for sp in specs:
+        router = sp.make()  # always a Router (as_router wraps plain objects)
+        for d, inp in inputs.items():
+            why = router.refuses(inp.data)
+            if why:
+                pairs.refused[(sp.name, d)] = why
+                continue
+            why, grid = too_small(sp, n_ids[d])
+            if why:
+                pairs.small[(sp.name, d)] = why
+            else:
+                pairs.grids[(sp.name, d)] = grid
+    return pairs
+
+
+def _warn_left_out(specs: list[RouterSpec], datasets: list[str], pairs: _Pairs) -> None:
+    """One warning per kind of left-out work: pairs the router refuses, pairs the dataset is too
+    small for, and grid entries dropped on a dataset too small for them."""
+    if pairs.refused:
+        warnings.warn("left out by the protocol (the router refuses the dataset): " + "; ".join(
+            f"{r} on {d}" for r, d in pairs.refused), stacklevel=3)
+    if pairs.small:
+        warnings.warn("left out by the protocol (the dataset is too small for the router): " + "; ".join(
+            f"{r} on {d!r} ({why})" for (r, d), why in pairs.small.items()), stacklevel=3)
+    grids = pairs.grids
+    dropped = {(sp.name, d): [g for g in sp.grid if g not in grids[(sp.name, d)]] for sp in specs for d in datasets
+               if (sp.name, d) in grids and len(grids[(sp.name, d)]) < len(sp.grid)}
+    if dropped:
+        warnings.warn("grid entries the dataset is too small for (min_train_rows), dropped there: " + "; ".join(
+            f"{r} on {d!r}: {', '.join(param_str(g) for g in gs)}" for (r, d), gs in dropped.items()), stacklevel=3)
+
+
+def _router_codes(specs: list[RouterSpec], cache: bool) -> dict[str, str | None]:
+    """Per router, the fingerprint of its code (:func:`router_code`), with a warning naming the
+    routers whose code cannot be read (they run without caching)."""
+    code = {sp.name: router_code(sp.router) for sp in specs}
+    uncached = [n for n, c in code.items() if c is None]
+    if uncached and cache:
+        warnings.warn(f"the code of router(s) {uncached} cannot be read, so their results are computed without "
+                      "caching (a cache keyed without the code could serve numbers of an older version)", stacklevel=3)
+    return code
+
+
+def _tasks(seeds, datasets: list[str], specs: list[RouterSpec], inputs: dict[str, _Inputs], pairs: _Pairs, job,
+           code: dict, n_knob) -> list:
+    """One ``delayed(_guarded)`` call per (seed, dataset, router) that runs, largest datasets first
+    (the longest jobs start first when jobs run in parallel). A router whose code cannot be read
+    runs uncached; a spec on a dataset too small for part of its grid carries only the rest."""
+    src = _source_hash()
+    runs = sorted(((s, d, sp) for s in seeds for d in datasets for sp in specs if (sp.name, d) in pairs.grids),
+                  key=lambda t: -inputs[t[1]].data.n)
+    tasks = []
+    for s, d, sp in runs:
+        grid = pairs.grids[(sp.name, d)]
+        spec = sp if grid == tuple(sp.grid) else replace(sp, grid=grid)
+        inp = inputs[d]
+        tasks.append(delayed(_guarded)(job if code[sp.name] is not None else _run_job, inp.data, inp.X, inp.prompts,
+                                       spec, s, n_knob, f"{src}:{code[sp.name]}"))
+    return tasks
+
+
+def _run_tasks(tasks: list, desc: str, n_jobs: int, backend: str | None, scheduler: str, progress: bool) -> list:
+    """The jobs' outputs in the order of ``tasks``: on the active Dask client (``backend="dask"``),
+    on the cluster of ``scheduler``, or with joblib on this machine."""
+    if backend == "dask" and not scheduler:
+        return _run_on_cluster(_active_client(), tasks, desc, progress)
+    if scheduler:
+        with connect(scheduler) as client:
+            return _run_on_cluster(client, tasks, desc, progress)
+    it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, total=len(tasks), desc=desc)
+    return list(it)
+
+
+def _job_tables(outs: list[dict]) -> dict[str, pd.DataFrame]:
+    """Each table of :data:`_JOB_TABLES` concatenated over the jobs' outputs (empty, with its
+    columns, when no job ran)."""
+    return {k: pd.concat([o[k] for o in outs], ignore_index=True) if outs else pd.DataFrame(columns=_EMPTY[k])
+            for k in _JOB_TABLES}
+
+
+def _baseline_tables(inputs: dict[str, _Inputs], seeds) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(models, refs): :func:`_baselines` of every (seed, dataset), seeds in the order given."""
+    base = [_baselines(inp.data, s) for s in seeds for inp in inputs.values()]
+    return pd.concat([b["models"] for b in base], ignore_index=True), pd.DataFrame([b["refs"] for b in base])
+
+
+def _in_run_order(table: pd.DataFrame, datasets: Sequence[str], routers: Sequence[str]) -> pd.DataFrame:
+    """``table`` sorted by the key (seed, dataset, router): seeds ascending, datasets in the order
+    of ``datasets``, routers in the order of ``routers``; rows with the same key keep their order
+    (``np.lexsort`` is stable). Positions are compared, not mixed into one number, so the order
+    holds for any number of datasets and routers."""
+    dataset_pos = {d: i for i, d in enumerate(datasets)}
+    router_pos = {r: i for i, r in enumerate(routers)}
+    keys = (table["router"].map(router_pos).to_numpy(), table["dataset"].map(dataset_pos).to_numpy(),
+            table["seed"].to_numpy())  # np.lexsort: the last key is the primary one
+    return table.iloc[np.lexsort(keys)].reset_index(drop=True)
 
 
 # ----- the runner ----------------------------------------------------------------------------------
@@ -701,113 +974,24 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         raise ValueError(f"backend={backend!r} and scheduler={scheduler!r} both choose where the jobs run; "
                          "give one of them")
     specs = list(specs)
-    names = [s.name for s in specs]
-    odd = [n for n in names if not isinstance(n, str) or not n.strip()]
-    if odd:
-        raise ValueError(f"router names must be non-empty strings; got {odd}")
-    taken = [n for n in names if n in RESERVED_NAMES]
-    if taken:
-        raise ValueError(f"router name(s) {taken} are taken by rows the protocol adds itself "
-                         f"({', '.join(map(repr, RESERVED_NAMES))}); rename the router")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ValueError(f"router names must be unique; {dup} appear more than once")
+    names = _router_names(specs)
     X = check_features(X, data, prompts)
-    wanted = list(data.datasets if datasets is None else datasets)
-    missing = [d for d in wanted if d not in data.datasets]
-    if missing:
-        raise ValueError(f"dataset(s) {missing} not in this data; it has {data.datasets}")
-    ok, skipped, n_ids = [], [], {}
-    for d in wanted:
-        n_ids[d] = data.n_prompts(d)  # prompts are (eval name, sample id), as the split counts them
-        (ok if n_ids[d] >= MIN_IDS else skipped).append(d)
-    for d in skipped:
-        warnings.warn(f"{data.name}: dataset {d!r} has {n_ids[d]} prompts, fewer than {MIN_IDS}; skipped by the protocol",
-                      stacklevel=2)
-    if not ok:
-        raise ValueError(f"no dataset with at least {MIN_IDS} sample ids to evaluate (asked: {wanted})")
-    subs, feats, texts = {}, {}, {}
-    for d in ok:
-        rows = np.flatnonzero(data.dataset == d)
-        subs[d] = data.select(rows)
-        feats[d] = X if X is None or hasattr(X, "fit") else np.asarray(X)[rows]
-        # the texts matter only to an embedder fitted per split; leaving them out otherwise keeps one cache key
-        texts[d] = None if prompts is None or not hasattr(X, "fit") else np.asarray(prompts, dtype=object)[rows]
-    refused = {}  # (router, dataset) -> why: routers that cannot route a dataset (Router.refuses)
-    small = {}  # (router, dataset) -> why: datasets too small for the router (evaluate.too_small)
-    grids = {}  # (router, dataset) -> the grid entries that can run there
-    for sp in specs:
-        r = sp.make()
-        for d in ok:
-            why = r.refuses(subs[d])  # make() always gives a Router (as_router wraps plain objects)
-            if why:
-                refused[(sp.name, d)] = why
-                continue
-            why, grid = too_small(sp, n_ids[d])
-            if why:
-                small[(sp.name, d)] = why
-            else:
-                grids[(sp.name, d)] = grid
-    if refused:
-        warnings.warn("left out by the protocol (the router refuses the dataset): " + "; ".join(
-            f"{r} on {d}" for r, d in refused), stacklevel=2)
-    if small:
-        warnings.warn("left out by the protocol (the dataset is too small for the router): " + "; ".join(
-            f"{r} on {d!r} ({why})" for (r, d), why in small.items()), stacklevel=2)
-    dropped = {(sp.name, d): [g for g in sp.grid if g not in grids[(sp.name, d)]] for sp in specs for d in ok
-               if (sp.name, d) in grids and len(grids[(sp.name, d)]) < len(sp.grid)}
-    if dropped:
-        warnings.warn("grid entries the dataset is too small for (min_train_rows), dropped there: " + "; ".join(
-            f"{r} on {d!r}: {', '.join(param_str(g) for g in gs)}" for (r, d), gs in dropped.items()), stacklevel=2)
-    refused.update(small)
+    ok, skipped, n_ids = _datasets_to_run(data, datasets)
+    inputs = _dataset_inputs(data, ok, X, prompts)
+    pairs = _runnable_pairs(specs, inputs, n_ids)
+    _warn_left_out(specs, ok, pairs)
     job = _protocol_job(cache)
-    src = _source_hash()
-    code = {}
-    for sp in specs:
-        code[sp.name] = router_code(sp.router)
-    uncached = [n for n, c in code.items() if c is None]
-    if uncached and cache:
-        warnings.warn(f"the code of router(s) {uncached} cannot be read, so their results are computed without "
-                      "caching (a cache keyed without the code could serve numbers of an older version)", stacklevel=2)
-    order = sorted(((s, d, sp) for s in seeds for d in ok for sp in specs if (sp.name, d) not in refused),
-                   key=lambda t: -subs[t[1]].n)
-    tasks = [delayed(_guarded)(job if code[sp.name] is not None else _run_job, subs[d], feats[d], texts[d],
-                               sp if grids[(sp.name, d)] == tuple(sp.grid) else replace(sp, grid=grids[(sp.name, d)]),
-                               s, n_knob, f"{src}:{code[sp.name]}")
-             for s, d, sp in order]
+    code = _router_codes(specs, cache)
+    tasks = _tasks(seeds, ok, specs, inputs, pairs, job, code, n_knob)
     desc = f"protocol ({len(seeds)} seeds x {len(ok)} datasets x {len(specs)} routers)"
-    if backend == "dask" and not scheduler:
-        client = _active_client()
-        outs = _run_on_cluster(client, tasks, desc, progress)
-    elif scheduler:
-        with connect(scheduler) as client:
-            outs = _run_on_cluster(client, tasks, desc, progress)
-    else:
-        it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
-        if progress:
-            from tqdm import tqdm
-
-            it = tqdm(it, total=len(tasks), desc=desc)
-        outs = list(it)
-    base = [_baselines(subs[d], s) for s in seeds for d in ok]
-    points, heldout, perf, selection = (pd.concat([o[k] for o in outs], ignore_index=True) if outs else
-                                        pd.DataFrame(columns=_EMPTY[k]) for k in ("points", "heldout", "perf",
-                                                                                  "selection"))
-    models = pd.concat([b["models"] for b in base], ignore_index=True)
-    refs = pd.DataFrame([b["refs"] for b in base])
-    # back to a stable order: seed, then dataset (as asked), then router (as given)
-    rank = {("d", d): i for i, d in enumerate(ok)} | {("r", r): i for i, r in enumerate(names)}
-
-    def tidy(df):
-        key = df["seed"] * 10_000 + df["dataset"].map(lambda d: rank[("d", d)]) * 100 + df["router"].map(
-            lambda r: rank[("r", r)])
-        return df.iloc[np.argsort(key.to_numpy(), kind="stable")].reset_index(drop=True)
-
-    points, heldout, perf, selection = (tidy(x) for x in (points, heldout, perf, selection))
+    tables = _job_tables(_run_tasks(tasks, desc, n_jobs, backend, scheduler, progress))
+    models, refs = _baseline_tables(inputs, seeds)
+    points, heldout, perf, selection = (_in_run_order(tables[k], ok, names) for k in _JOB_TABLES)
     aiq = _aiq_rows(points, heldout, models)
+    left_out = {**pairs.refused, **pairs.small}
     return ProtocolResult(points, heldout, perf, models, refs, aiq, selection,
                           meta={"seeds": list(seeds), "datasets": ok, "skipped": skipped, "label": data.label,
-                                "routers": names, "refused": {f"{r}/{d}": w for (r, d), w in refused.items()}})
+                                "routers": names, "refused": {f"{r}/{d}": w for (r, d), w in left_out.items()}})
 
 
 _TAG = ["seed", "dataset", "router", "params", "knob", "reads_quality"]
@@ -955,17 +1139,17 @@ def compare_runs(results: dict, reference: str, metrics: Sequence[str] = ("aiq",
     DataFrame with columns run, dataset, router, metric, mean, std, ci_low, ci_high, ..., verdict
     """
     routers = set(results[reference].meta["routers"])
-    per = {k: (ps := r.per_seed())[ps.router.isin(routers)] for k, r in results.items()}
-    ref = per[reference]
+    readings = {k: (per_seed := r.per_seed())[per_seed.router.isin(routers)] for k, r in results.items()}
+    ref = readings[reference]
     ref = ref[ref.metric.isin(metrics)].set_index(["seed", "dataset", "router", "metric"])["value"]
     rows = []
-    for k, ps in per.items():
+    for k, run_readings in readings.items():
         if k == reference:
             continue
-        p = ps[ps.metric.isin(metrics)].copy()
-        key = pd.MultiIndex.from_frame(p[["seed", "dataset", "router", "metric"]])
-        p["value"] = p["value"].to_numpy(float) - ref.reindex(key).to_numpy(float)
-        rows.append(p.dropna(subset=["value"]).assign(run=k))
+        run_diff = run_readings[run_readings.metric.isin(metrics)].copy()
+        key = pd.MultiIndex.from_frame(run_diff[["seed", "dataset", "router", "metric"]])
+        run_diff["value"] = run_diff["value"].to_numpy(float) - ref.reindex(key).to_numpy(float)
+        rows.append(run_diff.dropna(subset=["value"]).assign(run=k))
     diff = pd.concat(rows, ignore_index=True)
     out = summarize(diff, ("run", "dataset", "router", "metric"), level=level)
     out["verdict"] = [verdict(lo, hi) for lo, hi in zip(out.ci_low, out.ci_high)]

@@ -296,6 +296,55 @@ def test_real_winogrande_cut_to_13_rows_is_left_out_not_fatal():
     assert set(res.points.dataset) == {"arc-challenge"}
 
 
+# ----- the order of the tables ------------------------------------------------------------------
+def _is_in_order(table: pd.DataFrame, datasets, routers) -> bool:
+    """Whether the rows run by seed, then dataset in the order of ``datasets``, then router in the
+    order of ``routers``."""
+    key = list(zip(table.seed, table.dataset.map(list(datasets).index), table.router.map(list(routers).index)))
+    return key == sorted(key)
+
+
+def test_tables_are_ordered_by_seed_dataset_router_past_100_routers():
+    """102 copies of the Best Single router (one point each) on two datasets asked out of their
+    order in the data, routers given against the order of their names.
+
+    Sorting on one number, ``seed * 10_000 + dataset * 100 + router`` (positions of the dataset
+    and the router), fails here: the second dataset's first router gets the key 100 + 0 = 100,
+    below the first dataset's 102nd router (0 + 101), so the two datasets' rows interleave."""
+    data, X = make_data(n_per=20)
+    routers = [f"copy-{i}" for i in reversed(range(102))]
+    datasets = ["beta", "alpha"]
+    res = run_protocol(data, [RouterSpec(r, "best_single") for r in routers], X, seeds=[0], datasets=datasets,
+                       cache=False, progress=False)
+    for name in ("points", "heldout", "perf", "selection"):
+        table = getattr(res, name)
+        assert len(table) == len(datasets) * len(routers), name
+        assert _is_in_order(table, datasets, routers), name
+    aiq = res.aiq[res.aiq.router != "zero"]
+    assert len(aiq) == len(datasets) * len(routers) and _is_in_order(aiq, datasets, routers)
+
+
+def test_the_sorting_step_orders_by_seed_dataset_router_and_keeps_ties():
+    """The sort used on the job tables, on a shuffled table past 100 routers and 100 datasets:
+    seeds ascending, datasets and routers in the order given, rows with the same key in their
+    original order (``tie``). The one-number key ``seed * 10_000 + dataset * 100 + router`` would
+    mix routers with datasets past 100 routers and datasets with seeds past 100 datasets."""
+    from routerlib.protocol import _in_run_order
+
+    rng = np.random.default_rng(0)
+    routers = [f"r{i}" for i in rng.permutation(130)]
+    datasets = [f"d{i}" for i in rng.permutation(105)]
+    rows = [(s, d, r) for s in (7, 2) for d in datasets[:3] + datasets[-2:] for r in routers[:2] + routers[-3:]]
+    rows += [(2, datasets[0], routers[-1])] * 2  # one key three times
+    table = pd.DataFrame(rows, columns=["seed", "dataset", "router"]).sample(frac=1, random_state=0)
+    table["tie"] = np.arange(len(table))
+    out = _in_run_order(table.reset_index(drop=True), datasets, routers)
+    assert _is_in_order(out, datasets, routers) and len(out) == len(table)
+    assert out.seed.iloc[0] == 2 and list(out.index) == list(range(len(out)))
+    tied = out[(out.seed == 2) & (out.dataset == datasets[0]) & (out.router == routers[-1])]
+    assert len(tied) == 3 and tied.tie.is_monotonic_increasing
+
+
 # ----- seeds --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("bad, msg", [
     ("a,b", "seed 'a' is not an integer"), ("0,1.5", "seed '1.5' is not an integer"),
