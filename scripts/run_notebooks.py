@@ -21,12 +21,12 @@ sockets, not TCP, so nothing listens on a port (and ipykernel has no plain-text 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import re
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import warnings
@@ -76,6 +76,35 @@ class StatusLine:
 
     def flush(self) -> None:
         self.err.flush()
+
+
+class Prefixed:
+    """A kernel's stderr in a parallel run: each line (a tqdm redraw ends with a carriage return and
+    counts as a line) goes to ``err`` as soon as it is complete, behind ``prefix``, so that two
+    kernels' output interleaves by whole lines; :meth:`flush` writes an unfinished last line."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, prefix: str, err=None):
+        self.prefix, self.err, self.part = prefix, err, ""
+
+    def write(self, s: str) -> int:
+        self.part += s
+        *lines, self.part = re.split(r"[\r\n]", self.part)
+        self._emit([x for x in lines if x.strip()])
+        return len(s)
+
+    def flush(self) -> None:
+        if self.part.strip():
+            self._emit([self.part])
+        self.part = ""
+
+    def _emit(self, lines: list[str]) -> None:
+        if lines:
+            err = self.err or sys.stderr
+            with self._lock:
+                err.write("".join(f"{self.prefix}{x}\n" for x in lines))
+                err.flush()
 
 
 def read_timings() -> dict:
@@ -200,8 +229,10 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
 
     The kernels get one BLAS/OpenMP thread and one joblib worker each (``OMP_NUM_THREADS``,
     ``LOKY_MAX_CPU_COUNT``), so ``jobs`` kernels share the cores instead of each asking for all of
-    them. A line is printed as each notebook ends, followed by what its kernel wrote to stderr. The
-    first failure is raised once the notebooks already started have ended; none is started after it.
+    them. What a kernel writes to stderr (warnings, the progress bars of long steps) is shown as it
+    comes, each line behind the notebook's number (:class:`Prefixed`), and a line is printed as each
+    notebook ends. The first failure is raised once the notebooks already started have ended; none
+    is started after it.
     """
 
     # papermill changes the process's working directory around each execution, which threads would
@@ -209,6 +240,7 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
     here, saved = os.getcwd(), dict(os.environ)
     os.chdir(ROOT / "notebooks")
     os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
+    os.environ["TQDM_MININTERVAL"] = "15"  # a bar's redraw is a line of its own here: one each 15 s
     try:
         return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout)
     finally:
@@ -234,7 +266,7 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
         while queue or running:
             while queue and len(running) < jobs and failed is None:
                 src = queue.pop(0)
-                logs[src.stem] = io.StringIO()
+                logs[src.stem] = Prefixed(f"[{src.name[:2]}] ")
                 running[pool.submit(execute, src, out, params, km, logs[src.stem], None, cell_timeout)] = src
             if not running:
                 break
@@ -243,7 +275,7 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
                 src = running.pop(fut)
                 finished += 1
                 k = finished
-                err = logs[src.stem].getvalue()
+                logs[src.stem].flush()
                 if fut.exception() is not None:
                     print(f"[{k}/{len(notebooks)}] {src.name} failed (elapsed {clock(time.perf_counter() - t_all)})",
                           flush=True)
@@ -252,9 +284,6 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
                     now[src.stem] = fut.result()
                     print(f"[{k}/{len(notebooks)}] {src.name} done in {now[src.stem]:.1f} s "
                           f"(elapsed {clock(time.perf_counter() - t_all)})", flush=True)
-                if err.strip():
-                    sys.stderr.write(err if err.endswith("\n") else err + "\n")
-                    sys.stderr.flush()
     if failed is not None:
         raise failed
     return now

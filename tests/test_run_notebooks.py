@@ -223,3 +223,16 @@ def test_two_notebooks_at_once_give_the_csvs_of_one_at_a_time(tmp_path, monkeypa
     assert one and one == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*.csv"))
     for rel in one:
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+
+
+def test_prefixed_stderr_passes_whole_lines_behind_the_notebook_number():
+    err = io.StringIO()
+    s = RN.Prefixed("[11] ", err)
+    s.write("protocol:  10%|#  | 1/10\r")
+    s.write("protocol:  20%|## | 2/")  # half a redraw waits for its end
+    assert err.getvalue() == "[11] protocol:  10%|#  | 1/10\n"
+    s.write("10\rUserWarning: left out\n\n")
+    s.write("tail without newline")
+    s.flush()
+    assert err.getvalue().splitlines() == ["[11] protocol:  10%|#  | 1/10", "[11] protocol:  20%|## | 2/10",
+                                           "[11] UserWarning: left out", "[11] tail without newline"]
