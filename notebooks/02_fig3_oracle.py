@@ -1,6 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
+#     notebook_metadata_filter: routerlib
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -8,6 +9,8 @@
 #     display_name: Python 3
 #     language: python
 #     name: python3
+#   routerlib:
+#     embeds: []
 # ---
 
 # %% [markdown]

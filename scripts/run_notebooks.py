@@ -2,20 +2,27 @@
 
 Each ``notebooks/NN_<item>.py`` (jupytext percent format, the only committed form) is
 converted to ``.ipynb`` in ``--out``, executed there with the parameters ``data``, ``seed``,
-``scale``, ``seeds`` and ``embedder`` injected, and left in ``--out`` for nbval to re-check.
+``scale``, ``seeds`` and ``embedder`` injected, and left in ``--out`` (for nbval to re-check).
 Figures go to ``figures/<data name>/`` (or under ``$ROUTERLIB_FIGURES``).
 
 Before anything else (a download, the embedding pass, the first notebook), every argument is
 checked (:func:`check_args`: the data, ``--seed`` and ``--seeds`` as integers in [0, 2**32), the
 seeds distinct, ``--scale`` in (0, 1], the embedder known; a bad value fails at once with a message
 naming the argument and the value), and then every prompt the notebooks will embed is embedded once, with a
-progress bar (both prompt views where the data needs them, and the RAG set when a notebook reads
-it), so the notebooks find their embeddings in the cache. Then one line per notebook: its elapsed
-time and an ETA from the previous run's timings (``build/.timings.json``). The kernels' stderr
-(warnings, the tqdm bars of long steps) is streamed to the terminal; the kernels talk over IPC
-sockets, not TCP, so nothing listens on a port (and ipykernel has no plain-text warning to print).
+progress bar, so the notebooks find their embeddings in the cache. What a notebook embeds, and which
+notebooks' cached protocol jobs it reuses, it declares in its header (:func:`declaration`)::
 
-    python scripts/run_notebooks.py --data sim --out build/reproduce/sim [--only 00 01]
+    #   routerlib:
+    #     embeds: [data]              # or [data views], [rag-sim], [] for none
+    #     after: [09_leaderboard]     # started after these in a parallel run (--jobs)
+
+Then one line per notebook: its elapsed time and an ETA from the previous run's timings
+(``build/.timings.json``). The kernels' stderr (warnings, the tqdm bars of long steps) is streamed
+to the terminal; the kernels talk over IPC sockets, not TCP, so nothing listens on a port (and
+ipykernel has no plain-text warning to print). With ``--jobs N`` the notebooks run N at a time
+(:func:`run_parallel`), and ``--cell-timeout`` fails a cell that runs too long, by name.
+
+    python scripts/run_notebooks.py --data sim --out build/reproduce/sim [--only 00 01] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -147,25 +154,51 @@ def ipc_kernel_manager():
 
 
 # ----- embeddings, once -------------------------------------------------------------------------
+def declaration(src: Path) -> dict:
+    """What notebook ``src`` declares in its header's ``routerlib`` metadata:
+
+    * ``embeds``: the prompt sets it embeds with the run's embedder (``features_for``): ``data``
+      (the run's data, prompts as stored), ``data views`` (every prompt view the data needs,
+      ``views_needed``) or a named source such as ``rag-sim``;
+    * ``after``: the notebooks (by file stem) whose protocol jobs it reuses from the cache, so a
+      parallel run starts it only once they have ended.
+
+    Returns ``{"embeds": [...], "after": [...]}`` (empty lists when not declared).
+
+    Raises
+    ------
+    ValueError
+        Naming the notebook and the value, for a declaration that is not a list of names.
+    """
+    meta = jupytext.read(src).metadata.get("routerlib", {}) or {}
+    out = {}
+    for key in ("embeds", "after"):
+        value = meta.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f"{src.name}: routerlib metadata {key!r} must be a list of names; got {value!r}")
+        out[key] = value
+    unknown = set(meta) - {"embeds", "after"}
+    if unknown:
+        raise ValueError(f"{src.name}: unknown routerlib metadata {sorted(unknown)}; known: embeds, after")
+    return out
+
+
 def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: list[Path]) -> int:
     """Embed every prompt that ``notebooks`` will embed (cached, so they find them); returns how many.
 
-    Read from the notebooks' sources: one that calls ``features_for`` embeds the set named by
-    its ``rag_data`` parameter if it has one, else the prompts of ``data`` -- in every view the
-    data needs (``views_needed``) when it calls ``views_needed``, else as stored. An embedder
-    fitted on each training split (tfidf) has nothing to do here.
+    What each notebook embeds is its declaration (:func:`declaration`): ``data``, ``data views`` or
+    a named source. An embedder fitted on each training split (tfidf) has nothing to do here.
     """
     from routerlib import embed as E
     from routerlib.data import load
 
-    wanted: dict[str, set] = {}  # source -> {"stored"} or {"views"}
+    wanted: dict[str, set] = {}  # source -> {"stored", "views"}
     for nb in notebooks:
-        text = nb.read_text()
-        if "features_for(" not in text:
-            continue
-        rag = re.findall(r'^rag_data: str = "([^"]+)"', text, flags=re.M)
-        for src in rag or [data]:
-            wanted.setdefault(src, set()).add("views" if not rag and "views_needed(" in text else "stored")
+        for name in declaration(nb)["embeds"]:
+            if name in ("data", "data views"):
+                wanted.setdefault(data, set()).add("views" if name == "data views" else "stored")
+            else:
+                wanted.setdefault(name, set()).add("stored")
     emb = E.make_embedder(embedder)
     if not wanted or getattr(emb, "fits_on_prompts", False):
         return 0
@@ -174,10 +207,35 @@ def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: lis
         warnings.simplefilter("ignore")
         for src, how in wanted.items():
             rd = load(src, seed, scale)
-            for view in E.views_needed(rd) if "views" in how else ["stored"]:
+            views = E.views_needed(rd) if "views" in how else []
+            for view in dict.fromkeys(views + (["stored"] if "stored" in how else [])):
                 prompts.extend(E.prompt_view(rd, view).tolist())
     emb.transform(prompts)
     return len(set(prompts))
+
+
+def check_order(notebooks: list[Path]) -> dict[str, list[str]]:
+    """Each selected notebook's ``after`` list, limited to the notebooks of this run (a notebook not
+    run here has nothing to wait for).
+
+    Raises
+    ------
+    ValueError
+        For an ``after`` that names no notebook of the project, or one that does not come earlier in
+        the numbered order (the order of a run one at a time).
+    """
+    every = {p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py")} | {p.stem for p in notebooks}
+    here = {p.stem for p in notebooks}
+    out = {}
+    for nb in notebooks:
+        after = declaration(nb)["after"]
+        for name in after:
+            if name not in every:
+                raise ValueError(f"{nb.name}: routerlib metadata 'after' names {name!r}, which is no notebook")
+            if name >= nb.stem:
+                raise ValueError(f"{nb.name}: routerlib metadata 'after' names {name!r}, which comes later")
+        out[nb.stem] = [a for a in after if a in here]
+    return out
 
 
 # ----- executing ------------------------------------------------------------------------------
@@ -257,18 +315,22 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
     """:func:`run_parallel`'s loop: start the next notebook whenever one of ``jobs`` ends."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    order = longest_first(notebooks, previous)
+    order, after = longest_first(notebooks, previous), check_order(notebooks)
     now, logs, failed, finished = {}, {}, None, 0
     print(f"{len(notebooks)} notebooks, {jobs} at a time (longest first: {', '.join(p.name[:2] for p in order)})",
           flush=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         running, queue = {}, list(order)
         while queue or running:
-            while queue and len(running) < jobs and failed is None:
-                src = queue.pop(0)
+            while len(running) < jobs and failed is None:
+                ready = [p for p in queue if all(a in now for a in after[p.stem])]
+                if not ready:
+                    break
+                src = ready[0]
+                queue.remove(src)
                 logs[src.stem] = Prefixed(f"[{src.name[:2]}] ")
                 running[pool.submit(execute, src, out, params, km, logs[src.stem], None, cell_timeout)] = src
-            if not running:
+            if not running:  # a failure stopped the starts (or nothing was left)
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:

@@ -59,15 +59,21 @@ def test_timings_round_trip(tmp_path, monkeypatch):
     assert RN.read_timings() == {}  # a damaged file only loses the ETA
 
 
-def test_embed_once_embeds_what_the_notebooks_will(tmp_path, monkeypatch):
+def _notebook(path: Path, body: str, embeds=None, after=None, extra: str = "") -> Path:
+    """A jupytext percent notebook with a ``routerlib`` header declaration."""
+    meta = "".join(f"#     {k}: {v}\n" for k, v in (("embeds", embeds), ("after", after)) if v is not None)
+    head = f"# ---\n# jupyter:\n#   routerlib:\n{meta}{extra}# ---\n\n" if meta or extra else ""
+    path.write_text(head + "# %%\n" + body)
+    return path
+
+
+def test_embed_once_embeds_what_the_notebooks_declare(tmp_path, monkeypatch):
     from routerlib import embed as E
 
-    nbs = {"04_a.py": 'X = {v: features_for(embedder, prompt_view(rd, v)) for v in views_needed(rd)}\n',
-           "05_b.py": "features_for(embedder, rd.prompt)\n",
-           "08_c.py": 'rag_data: str = "rag-sim"\nfeatures_for(embedder, rag.prompt)\n',
-           "01_d.py": "draw()\n"}
-    for name, text in nbs.items():
-        (tmp_path / name).write_text(text)
+    paths = [_notebook(tmp_path / "04_a.py", "X = 1\n", embeds="[data views]"),
+             _notebook(tmp_path / "05_b.py", "X = 1\n", embeds="[data]"),
+             _notebook(tmp_path / "08_c.py", "X = 1\n", embeds="[rag-sim]"),
+             _notebook(tmp_path / "01_d.py", "features_for(embedder, rd.prompt)\n")]  # declares nothing: not embedded
     seen = []
 
     class Recorder:
@@ -76,7 +82,6 @@ def test_embed_once_embeds_what_the_notebooks_will(tmp_path, monkeypatch):
             return np.zeros((len(prompts), 2), np.float32)
 
     monkeypatch.setattr(E, "make_embedder", lambda name, **kw: Recorder())
-    paths = sorted(tmp_path.glob("*.py"))
     n = RN.embed_once("sim", 0, 0.02, "minilm", paths)
     from routerlib.data import load
 
@@ -84,12 +89,48 @@ def test_embed_once_embeds_what_the_notebooks_will(tmp_path, monkeypatch):
     assert len(seen) == 1  # one call, one progress bar
     assert set(seen[0]) == set(sim.prompt) | set(rag.prompt) and n == len(set(seen[0]))
     seen.clear()
-    assert RN.embed_once("sim", 0, 0.02, "minilm", [tmp_path / "01_d.py"]) == 0 and not seen  # nothing embeds
+    assert RN.embed_once("sim", 0, 0.02, "minilm", [paths[-1]]) == 0 and not seen  # nothing declared
 
 
 def test_embed_once_skips_embedders_fitted_per_split(tmp_path):
-    (tmp_path / "05_b.py").write_text("features_for(embedder, rd.prompt)\n")
-    assert RN.embed_once("sim", 0, 0.02, "tfidf", [tmp_path / "05_b.py"]) == 0
+    nb = _notebook(tmp_path / "05_b.py", "features_for(embedder, rd.prompt)\n", embeds="[data]")
+    assert RN.embed_once("sim", 0, 0.02, "tfidf", [nb]) == 0
+
+
+@pytest.mark.parametrize("embeds, after, extra, msg", [
+    ("data", None, "", "05_b.py: routerlib metadata 'embeds' must be a list of names; got 'data'"),
+    ("[data, 3]", None, "", r"'embeds' must be a list of names; got \['data', 3\]"),
+    (None, "[04_a, '']", "", "'after' must be a list of names"),
+    ("[data]", None, "#     embed: [data]\n", r"unknown routerlib metadata \['embed'\]; known: embeds, after"),
+])
+def test_a_bad_declaration_names_the_notebook_and_value(tmp_path, embeds, after, extra, msg):
+    nb = _notebook(tmp_path / "05_b.py", "X = 1\n", embeds=embeds, after=after, extra=extra)
+    with pytest.raises(ValueError, match=msg):
+        RN.declaration(nb)
+
+
+def test_after_must_name_an_earlier_notebook(tmp_path):
+    a = _notebook(tmp_path / "04_a.py", "X = 1\n")
+    assert RN.check_order([a, _notebook(tmp_path / "05_b.py", "X = 1\n", after="[04_a]")]) == {"04_a": [], "05_b": ["04_a"]}
+    lone = _notebook(tmp_path / "11_e.py", "X = 1\n", after="[09_leaderboard]")
+    assert RN.check_order([lone]) == {"11_e": []}  # a project notebook not in this run: nothing to wait for
+    with pytest.raises(ValueError, match="05_b.py: routerlib metadata 'after' names '04_x', which is no notebook"):
+        RN.check_order([a, _notebook(tmp_path / "05_b.py", "X = 1\n", after="[04_x]")])
+    with pytest.raises(ValueError, match="04_a.py: .*names '05_b', which comes later"):
+        RN.check_order([_notebook(a, "X = 1\n", after="[05_b]"), _notebook(tmp_path / "05_b.py", "X = 1\n")])
+
+
+def test_every_notebooks_declaration_matches_what_it_embeds():
+    """The runner embeds what a notebook declares; the declaration must say what its code does."""
+    import re
+
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
+        text, decl = nb.read_text(), RN.declaration(nb)
+        rag = re.findall(r'^rag_data: str = "([^"]+)"', text, flags=re.M)
+        want = [] if "features_for(" not in text else rag or ["data views" if "views_needed(" in text else "data"]
+        assert decl["embeds"] == want, nb.name
+    decl = {nb.stem: RN.declaration(nb) for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.py")}
+    assert decl["10_model_recall"]["after"] == decl["11_embedder_ablation"]["after"] == ["09_leaderboard"]
 
 
 def test_kernels_use_ipc_not_tcp():
@@ -200,7 +241,7 @@ def test_a_parallel_run_reports_each_notebook_and_raises_the_first_failure(tmp_p
     monkeypatch.setattr(RN, "execute", fake)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     here = os.getcwd()
-    nbs = [ROOT / "notebooks" / n for n in ("00_a.py", "01_b.py", "02_c.py")]
+    nbs = [_notebook(tmp_path / n, "X = 1\n") for n in ("00_a.py", "01_b.py", "02_c.py")]
     with pytest.raises(RuntimeError, match="cell 3 failed"):
         RN.run_parallel(nbs, tmp_path, {}, 2, {"00_a": 9.0, "01_b": 8.0, "02_c": 1.0}, 0.0, None, 60)
     out, err = capsys.readouterr()
@@ -236,3 +277,26 @@ def test_prefixed_stderr_passes_whole_lines_behind_the_notebook_number():
     s.flush()
     assert err.getvalue().splitlines() == ["[11] protocol:  10%|#  | 1/10", "[11] protocol:  20%|## | 2/10",
                                            "[11] UserWarning: left out", "[11] tail without newline"]
+
+
+def test_a_parallel_run_starts_a_notebook_only_after_those_it_reuses(tmp_path, monkeypatch, capsys):
+    import threading
+    import time
+
+    started, lock = [], threading.Lock()
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        with lock:
+            started.append((src.stem, sorted(done)))
+        time.sleep(0.2 if src.stem == "09_l" else 0.05)
+        with lock:
+            done.add(src.stem)
+        return 1.0
+
+    done: set = set()
+    monkeypatch.setattr(RN, "execute", fake)
+    nbs = [_notebook(tmp_path / "00_a.py", "X = 1\n"), _notebook(tmp_path / "09_l.py", "X = 1\n"),
+           _notebook(tmp_path / "11_e.py", "X = 1\n", after="[09_l]")]
+    RN.run_parallel(nbs, tmp_path, {}, 2, {"11_e": 9.0, "09_l": 5.0, "00_a": 1.0}, 0.0, None)
+    when = dict(started)
+    assert started[0][0] == "09_l" and "09_l" in when["11_e"]  # the longest waits for what it reuses
