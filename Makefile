@@ -9,6 +9,8 @@ SEED ?= 0
 SCALE ?= 1.0
 SEEDS ?= 0,1,2,3,4
 EMBEDDER ?= minilm
+# notebooks run at once by `make reproduce` (each kernel then gets one thread and one joblib worker)
+JOBS ?= 2
 # where the embedding pass and the protocol's jobs run: empty (this machine), local:N, tcp://host:port (docs/cluster.md)
 SCHEDULER ?=
 # CI scale for `make test`: the share of each dataset's rows the notebooks use, the seeds of the
@@ -29,7 +31,7 @@ DATA_NAME = $(shell $(PY) -c "from routerlib.paths import data_name; print(data_
 
 help: ## list every target with its description
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
-	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm|minilm-static|tfidf  SCHEDULER=|local:N|tcp://host:port"
+	@echo "  variables: DATA=sim|routerbench-5shot|routerbench-0shot|<file>  SEED=0  SCALE=1.0  SEEDS=0,1,2,3,4  EMBEDDER=minilm|minilm-static|tfidf  SCHEDULER=|local:N|tcp://host:port  JOBS=2"
 
 install: $(VENV)/.installed ## create .venv and install the pinned requirements (requirements.txt)
 
@@ -40,7 +42,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 reproduce: install ## run every notebook end to end (papermill) on DATA; figures to figures/<data name>/
-	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --seeds "$(SEEDS)" --embedder "$(EMBEDDER)" --scheduler "$(SCHEDULER)" --out build/reproduce/$(DATA_NAME)
+	$(PY) scripts/run_notebooks.py --data "$(DATA)" --seed $(SEED) --scale $(SCALE) --seeds "$(SEEDS)" --embedder "$(EMBEDDER)" --scheduler "$(SCHEDULER)" --jobs $(JOBS) --out build/reproduce/$(DATA_NAME)
 
 data: install ## download the pinned RouterBench hub files into data/raw and verify their SHA-256
 	$(PY) -c "from routerlib.data import fetch_hub_file as f; [print(f(n)) for n in ('routerbench-0shot', 'routerbench-5shot')]"
