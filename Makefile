@@ -87,8 +87,8 @@ results: install ## rewrite docs/results.md from the committed CSVs of figures/s
 lint: install ## ruff check (rules and exclusions in pyproject.toml)
 	$(PY) -m ruff check .
 
-bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades, the protocol and how its cost grows, online routing)
-	$(PY) scripts/bench.py --embedder "$(EMBEDDER)"
+bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades, the protocol and how its cost grows, online routing; with SCHEDULER=, the leaderboard protocol there against here)
+	$(PY) scripts/bench.py --embedder "$(EMBEDDER)" --scheduler "$(SCHEDULER)"
 
 bench-scale: install ## the protocol at 36k and 100k random prompts x 33 models: time and peak memory here and on SCHEDULER (default local:2)
 	$(PY) scripts/bench_scale.py --schedulers ",$(or $(SCHEDULER),local:2)"

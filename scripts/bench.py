@@ -89,7 +89,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--embedder", default="minilm", help="features of the protocol's headline and leaderboard runs")
     ap.add_argument("--protocol-sections", default="headline,leaderboard,prompts,routers")
+    ap.add_argument("--scheduler", default="", help="a Dask cluster (local:N, tcp://host:port): the leaderboard "
+                    "protocol is also timed there against this machine (bench_protocol.py's 'cluster' section)")
     args = ap.parse_args(argv)
+    sections = args.protocol_sections + (",cluster" if args.scheduler.strip() else "")
     print("== hull ==")
     bench_hull()
     print("== data ==")
@@ -99,7 +102,8 @@ def main(argv=None):
     print("== cascades ==")
     run_script("bench_cascade.py")
     print("== the 5-seed protocol ==")
-    run_script("bench_protocol.py", ["--embedder", args.embedder, "--sections", args.protocol_sections])
+    run_script("bench_protocol.py", ["--embedder", args.embedder, "--sections", sections,
+                                     "--scheduler", args.scheduler.strip() or "local:2"])
     print("== online routing (35k steps x every policy x 5 orders x 10 lambdas) ==")
     run_script("bench_online.py")
 

@@ -19,6 +19,10 @@ Sections (``--sections``, default all):
   and the rest of the protocol (splits, hulls, AIQ tables, baselines).
 * ``routers`` -- the same at the default size against the number of routers (registry order,
   the first 1, 2, 4, 8 and all), with the slope.
+* ``cluster`` -- the leaderboard protocol (every registry router, 5 seeds) on this machine (joblib,
+  ``--n-jobs``) and then on ``--scheduler`` (default ``local:2``, a Dask LocalCluster started once
+  before timing, and its workers warmed by one small job): the ratio of the two times (the
+  cluster's overhead) and whether the two leaderboards are equal.
 
 Every run of the two growth tables is a fresh process with ``n_jobs=1``, so stages can be timed
 in-process in CPU seconds (which other work on a shared machine does not inflate, unlike wall
@@ -282,6 +286,44 @@ def bench_leaderboard(embedder: str, seeds: str, n_jobs: int) -> dict:
     return out
 
 
+def bench_cluster(embedder: str, seeds: str, n_jobs: int, scheduler: str) -> dict:
+    import pandas as pd
+
+    from routerlib.data import load
+    from routerlib.embed import features_for
+    from routerlib.protocol import registry_specs, run_protocol
+    from routerlib.scheduler import connect
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        full = load("sim", 0, 1.0)
+        X = features_for(embedder, full.prompt)
+        specs = registry_specs()
+        t0 = time.perf_counter()
+        here = run_protocol(full, specs, X, seeds, n_jobs=n_jobs, cache=False, progress=False)
+        t_here = time.perf_counter() - t0
+        with connect(scheduler) as client:
+            t0 = time.perf_counter()
+            small = load("sim", 0, 0.02)  # the workers' first import and first job, outside the timing
+            run_protocol(small, registry_specs(["best_single"]), None, "0", cache=False, progress=False,
+                         scheduler=client.scheduler.address)
+            t_warm = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            there = run_protocol(full, specs, X, seeds, cache=False, progress=False, scheduler=client.scheduler.address)
+            t_there = time.perf_counter() - t0
+    equal = True
+    try:
+        pd.testing.assert_frame_equal(here.leaderboard(), there.leaderboard(), check_exact=True)
+    except AssertionError:
+        equal = False
+    out = {"here": t_here, "warm-up": t_warm, "cluster": t_there, "ratio": t_there / t_here, "equal": equal}
+    print(f"leaderboard protocol ({len(specs)} routers, {full.n} prompts, {len(here.meta['seeds'])} seeds, {embedder}): "
+          f"this machine (n_jobs={n_jobs}) {t_here:.1f} s, {scheduler} {t_there:.1f} s "
+          f"(+ {t_warm:.1f} s warm-up): x{out['ratio']:.2f} (goal <= 1.3); leaderboards "
+          f"{'equal' if equal else 'DIFFER'}")
+    return out
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--embedder", default="minilm", help="features of the headline and the leaderboard")
@@ -292,13 +334,14 @@ def main(argv=None) -> dict:
     ap.add_argument("--router-counts", default="1,2,4,8,99", help="first k registry routers (99: all)")
     ap.add_argument("--growth-seeds", default="0,1,2,3,4", help="seeds of the two growth tables")
     ap.add_argument("--growth-features", default="minilm-static", help="'minilm-static' or 'random'")
+    ap.add_argument("--scheduler", default="local:2", help="the cluster of the 'cluster' section")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         print(json.dumps(growth_run(*json.loads(args.child))))
         return {}
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
-    unknown = set(sections) - {"headline", "leaderboard", "prompts", "routers"}
+    unknown = set(sections) - {"headline", "leaderboard", "prompts", "routers", "cluster"}
     if unknown:
         ap.error(f"unknown section(s) {sorted(unknown)}")
     out = {}
@@ -312,6 +355,8 @@ def main(argv=None) -> dict:
     if "routers" in sections:
         out["routers"] = bench_routers([int(s) for s in args.router_counts.split(",")], args.growth_seeds,
                                        args.growth_features)
+    if "cluster" in sections:
+        out["cluster"] = bench_cluster(args.embedder, args.seeds, args.n_jobs, args.scheduler)
     return out
 
 
