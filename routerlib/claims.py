@@ -492,8 +492,10 @@ def recall_claims(res, routers=("knn", "mlp", "svm"), level: float = 0.95) -> pd
     out = pd.concat(parts, ignore_index=True)
     d_rank = {d: i for i, d in enumerate(res.meta["datasets"])}
     r_rank = {r: i for i, r in enumerate(routers)}
-    key = out.dataset.map(d_rank).fillna(len(d_rank)) * 1000 + out.router.map(r_rank).fillna(len(r_rank))
-    return out.iloc[np.argsort(key.to_numpy(), kind="stable")][cols].reset_index(drop=True)
+    # dataset, then router, in the run's order (a name the run does not list goes last); lexsort is stable
+    order = np.lexsort((out.router.map(r_rank).fillna(len(r_rank)).to_numpy(),
+                        out.dataset.map(d_rank).fillna(len(d_rank)).to_numpy()))
+    return out.iloc[order][cols].reset_index(drop=True)
 
 
 def seed_coverage(table: pd.DataFrame, seeds) -> pd.DataFrame:

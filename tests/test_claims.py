@@ -157,6 +157,14 @@ def test_recall_claims_each_verdict_and_a_pair_not_run():
     assert list(out.index) == [("a", "knn"), ("a", "mlp"), ("a", "svm"), ("b", "knn"), ("b", "mlp")]
 
 
+def test_recall_claims_order_holds_past_a_thousand_routers():
+    """Dataset, then router, in the run's order, with more routers than a dataset-times-1000 key allows."""
+    routers = [f"r{i:04d}" for i in range(1001, -1, -1)]  # given against their name order
+    ps = recall_rows({(d, r): [(0.8, 0.5), (0.8, 0.6)] for d in ("a", "b") for r in (routers[0], routers[-1])})
+    out = recall_claims(FakeResult(ps, ["b", "a"]), routers)
+    assert list(zip(out.dataset, out.router)) == [("b", "r1001"), ("b", "r0000"), ("a", "r1001"), ("a", "r0000")]
+
+
 # ----- pairs not run --------------------------------------------------------------------------------
 def test_not_run_splits_keys_on_the_last_slash_and_filters_routers():
     res = FakeResult(pd.DataFrame(), ["x", "y"], {"org/model/y": "why 1", "knn/x": "why 2"})
