@@ -275,10 +275,19 @@ def run_in_order(notebooks: list[Path], out: Path, params: dict, previous: dict,
     return now
 
 
-def longest_first(notebooks: list[Path], previous: dict) -> list[Path]:
-    """The order that ends a parallel run soonest when the durations are known: longest first (by the
-    previous run's seconds; a notebook never timed goes first, the later-numbered, heavier ones first)."""
-    return sorted(notebooks, key=lambda p: (p.stem in previous, -previous.get(p.stem, 0.0), [-ord(c) for c in p.name]))
+def longest_first(notebooks: list[Path], previous: dict, after: dict | None = None) -> list[Path]:
+    """The order that ends a parallel run soonest: first the notebooks that others wait for (most
+    waiting first, as each holds up a chain), then the longest (by the previous run's seconds; a
+    notebook never timed goes first, the later-numbered, heavier ones first). ``after``: each
+    notebook's predecessors in this run (:func:`check_order`)."""
+    after = after or {}
+
+    def waiting(stem: str, seen: frozenset = frozenset()) -> set:
+        direct = {s for s, deps in after.items() if stem in deps and s not in seen}
+        return direct.union(*(waiting(s, seen | direct) for s in direct)) if direct else set()
+
+    return sorted(notebooks, key=lambda p: (-len(waiting(p.stem)), p.stem in previous, -previous.get(p.stem, 0.0),
+                                            [-ord(c) for c in p.name]))
 
 
 def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, previous: dict, t_all: float,
@@ -315,7 +324,8 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
     """:func:`run_parallel`'s loop: start the next notebook whenever one of ``jobs`` ends."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    order, after = longest_first(notebooks, previous), check_order(notebooks)
+    after = check_order(notebooks)
+    order = longest_first(notebooks, previous, after)
     now, logs, failed, finished = {}, {}, None, 0
     print(f"{len(notebooks)} notebooks, {jobs} at a time (longest first: {', '.join(p.name[:2] for p in order)})",
           flush=True)

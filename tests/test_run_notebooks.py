@@ -223,6 +223,11 @@ def test_longest_first_uses_the_last_timings_and_puts_untimed_heavy_numbers_firs
     assert [p.name[:2] for p in RN.longest_first(nbs, {})] == ["11", "09", "04", "00"]
     timed = {"00_x": 1.0, "04_x": 30.0, "09_x": 5.0}  # 11 never timed: it goes first
     assert [p.name[:2] for p in RN.longest_first(nbs, timed)] == ["11", "04", "09", "00"]
+    # 11 waits for 09, and 04 for 00: those waited for start first, the one holding up more first
+    after = {"11_x": ["09_x"], "09_x": ["04_x"], "04_x": [], "00_x": []}
+    assert [p.name[:2] for p in RN.longest_first(nbs, timed, after)] == ["04", "09", "11", "00"]
+    after = {"11_x": ["09_x"], "04_x": ["00_x"], "09_x": [], "00_x": []}
+    assert [p.name[:2] for p in RN.longest_first(nbs, timed, after)] == ["09", "00", "11", "04"]
 
 
 def test_a_parallel_run_reports_each_notebook_and_raises_the_first_failure(tmp_path, monkeypatch, capsys):
