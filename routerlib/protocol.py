@@ -63,6 +63,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Sequence
 
+import joblib
 import numpy as np
 import pandas as pd
 from joblib import Memory, Parallel, delayed
@@ -291,6 +292,11 @@ class _ReadOnlyCache:
         return self.func(*args)
 
 
+#: the job's arguments the cache does not hash on every call (hashing a dataset's rows, texts included,
+#: takes a quarter of a second): their hash is made once per dataset and passed as ``inputs``
+UNHASHED = ["sub", "X", "prompts"]
+
+
 def _protocol_job(cache: bool):
     """The job function: cached in ``paths.cache_dir()/protocol``, read-only there when the folder
     cannot be written (one warning naming it), or plain."""
@@ -304,11 +310,11 @@ def _protocol_job(cache: bool):
                       f"({type(e).__name__}: {e.strerror or e}); the protocol runs without caching", stacklevel=3)
         return _run_job
     if _writable(folder):
-        return Memory(folder, verbose=0).cache(_run_job)
+        return Memory(folder, verbose=0).cache(_run_job, ignore=UNHASHED)
     warnings.warn(f"cache folder {folder} cannot be written; the protocol reuses the finished jobs it finds there "
                   "and computes the rest without caching them", stacklevel=3)
     try:
-        return _ReadOnlyCache(Memory(folder, verbose=0).cache(_run_job), _run_job)
+        return _ReadOnlyCache(Memory(folder, verbose=0).cache(_run_job, ignore=UNHASHED), _run_job)
     except OSError:
         return _run_job
 
@@ -341,9 +347,12 @@ def _outcomes(router, test, Xte, values, who: str):
     return check_outcomes(out, 1 if values is None else len(values), test.n, test.m, who)
 
 
-def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str) -> dict:
-    """Selection, hindsight sweep and held-out configurations of ``spec`` on one dataset ``sub``."""
-    del src  # part of the cache key only
+def _run_job(sub, X, prompts, spec: RouterSpec, seed: int, n_knob, src: str, inputs: str = "") -> dict:
+    """Selection, hindsight sweep and held-out configurations of ``spec`` on one dataset ``sub``.
+
+    ``src`` (the code) and ``inputs`` (the hash of ``sub``, ``X`` and ``prompts``) are the cache key's
+    parts for what the cache does not hash itself (:func:`_protocol_job`)."""
+    del src, inputs  # parts of the cache key only
     with threadpool_limits(1):
         test_mask = sub.split_mask(seed)
         tr_idx, te_idx = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
@@ -760,6 +769,7 @@ class _Inputs(NamedTuple):
     data: RoutingData  # the dataset's rows
     X: object  # their features, the unfitted embedder, or None
     prompts: np.ndarray | None  # their texts, only for an embedder fitted per split (else None: one cache key)
+    key: str  # joblib's hash of the three, made once here: the cache key's part for them
 
 
 class _Pairs(NamedTuple):
@@ -817,7 +827,8 @@ def _dataset_inputs(data, datasets: list[str], X, prompts) -> dict[str, _Inputs]
         feats = X if X is None or hasattr(X, "fit") else np.asarray(X)[rows]
         # the texts matter only to an embedder fitted per split; leaving them out otherwise keeps one cache key
         texts = None if prompts is None or not hasattr(X, "fit") else np.asarray(prompts, dtype=object)[rows]
-        out[d] = _Inputs(data.select(rows), feats, texts)
+        sub = data.select(rows)
+        out[d] = _Inputs(sub, feats, texts, joblib.hash((sub, feats, texts)))
     return out
 
 
@@ -882,7 +893,7 @@ def _tasks(seeds, datasets: list[str], specs: list[RouterSpec], inputs: dict[str
         spec = sp if grid == tuple(sp.grid) else replace(sp, grid=grid)
         inp = inputs[d]
         tasks.append(delayed(_guarded)(job if code[sp.name] is not None else _run_job, inp.data, inp.X, inp.prompts,
-                                       spec, s, n_knob, f"{src}:{code[sp.name]}"))
+                                       spec, s, n_knob, f"{src}:{code[sp.name]}", inp.key))
     return tasks
 
 
@@ -1105,9 +1116,9 @@ def _run_on_cluster(client, tasks, desc: str, progress: bool) -> list:
     return outs
 
 
-def _guarded(job, sub, X, prompts, spec, seed, n_knob, src):
+def _guarded(job, sub, X, prompts, spec, seed, n_knob, src, inputs=""):
     try:
-        return job(sub, X, prompts, spec, seed, n_knob, src)
+        return job(sub, X, prompts, spec, seed, n_knob, src, inputs)
     except Exception as e:  # name what failed, keep the cause
         what = str(e)
         if isinstance(e, RouteError):  # the contract's message names the router, seed and dataset already
