@@ -71,6 +71,7 @@ from joblib.memory import MemorizedFunc
 from threadpoolctl import threadpool_limits
 
 from . import paths
+from .data.core import content_hash
 from .evaluate import RouterSpec, check_features, evaluate_cascade, features, param_str, select_params, too_small
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
@@ -769,7 +770,7 @@ class _Inputs(NamedTuple):
     data: RoutingData  # the dataset's rows
     X: object  # their features, the unfitted embedder, or None
     prompts: np.ndarray | None  # their texts, only for an embedder fitted per split (else None: one cache key)
-    key: str  # joblib's hash of the three, made once here: the cache key's part for them
+    key: str  # the hash of the three, made once here: the cache key's part for them
 
 
 class _Pairs(NamedTuple):
@@ -828,7 +829,9 @@ def _dataset_inputs(data, datasets: list[str], X, prompts) -> dict[str, _Inputs]
         # the texts matter only to an embedder fitted per split; leaving them out otherwise keeps one cache key
         texts = None if prompts is None or not hasattr(X, "fit") else np.asarray(prompts, dtype=object)[rows]
         sub = data.select(rows)
-        out[d] = _Inputs(sub, feats, texts, joblib.hash((sub, feats, texts)))
+        key = content_hash(sub.fingerprint(), feats if feats is None or isinstance(feats, np.ndarray)
+                           else joblib.hash(feats), texts)
+        out[d] = _Inputs(sub, feats, texts, key)
     return out
 
 
@@ -905,12 +908,38 @@ def _run_tasks(tasks: list, desc: str, n_jobs: int, backend: str | None, schedul
     if scheduler:
         with connect(scheduler) as client:
             return _run_on_cluster(client, tasks, desc, progress)
-    it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks)
+    outs, todo = _read_cached(tasks)
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(it, total=len(tasks), desc=desc)
-    return list(it)
+        bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=desc)
+    it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks[i] for i in todo)
+    for i, out in zip(todo, it):
+        outs[i] = out
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return outs
+
+
+def _read_cached(tasks: list) -> tuple[list, list[int]]:
+    """The outputs of the jobs found in the cache, read here (None for the others), and the positions
+    of the others: a finished job costs a file read, not a trip of its dataset to a worker."""
+    outs: list = [None] * len(tasks)
+    todo = []
+    for i, (_, (job, *args), _) in enumerate(tasks):
+        jc = job.cached if isinstance(job, _ReadOnlyCache) else job
+        try:
+            hit = hasattr(jc, "check_call_in_cache") and jc.check_call_in_cache(*args)
+        except OSError:
+            hit = False
+        if hit:
+            outs[i] = _guarded(job, *args)
+        else:
+            todo.append(i)
+    return outs, todo
 
 
 def _job_tables(outs: list[dict]) -> dict[str, pd.DataFrame]:
@@ -1064,19 +1093,7 @@ def _run_on_cluster(client, tasks, desc: str, progress: bool) -> list:
     if theirs - {mine}:
         raise RuntimeError(f"the cluster's workers run another routerlib (source {sorted(theirs)}, here {mine}); "
                            "install the same version there, or results could differ from this machine's")
-    outs: list = [None] * len(tasks)
-    todo = []
-    for i, (_, (job, *args), _) in enumerate(tasks):
-        cached = isinstance(job, _ReadOnlyCache) or hasattr(job, "check_call_in_cache")
-        jc = job.cached if isinstance(job, _ReadOnlyCache) else job
-        try:
-            hit = cached and jc.check_call_in_cache(*args)
-        except OSError:
-            hit = False
-        if hit:
-            outs[i] = _guarded(job, *args)
-        else:
-            todo.append(i)
+    outs, todo = _read_cached(tasks)
     held: dict[int, object] = {}
 
     def remote(a):

@@ -543,3 +543,22 @@ def test_scale_that_empties_a_dataset_names_it():
     assert "solo" not in out.datasets and out.meta["datasets_emptied_by_scale"] == ["solo"]
     with pytest.raises(ValueError, match=r"tiny at scale 0.2: no dataset keeps a row: (solo|duo) \(1 rows\), "):
         scale_rows(one, 0.2, seed=0)
+
+
+def test_fingerprint_is_equal_for_equal_data_and_moves_with_any_field():
+    from dataclasses import replace
+
+    from routerlib.data import load
+
+    rd = load("sim", 0, 0.02)
+    same = replace(rd, quality=rd.quality.copy(), prompt=rd.prompt.copy())
+    assert rd.fingerprint() == same.fingerprint() and len(rd.fingerprint()) == 64
+    q = rd.quality.copy()
+    q[3, 1] = np.nextafter(q[3, 1], 2.0)  # one bit of one quality
+    p = rd.prompt.copy()
+    p[0] = p[0] + " "
+    changed = [replace(rd, quality=q), replace(rd, prompt=p), replace(rd, name="other"),
+               replace(rd, meta={**rd.meta, "note": 1}), replace(rd, cost=rd.cost.astype(np.float32)),
+               rd.select(np.arange(rd.n - 1))]
+    prints = {c.fingerprint() for c in changed}
+    assert len(prints) == len(changed) and rd.fingerprint() not in prints
