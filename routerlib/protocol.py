@@ -71,8 +71,8 @@ from joblib.memory import MemorizedFunc
 from threadpoolctl import threadpool_limits
 
 from . import paths
-from .data.core import content_hash
 from .evaluate import RouterSpec, check_features, evaluate_cascade, features, param_str, select_params, too_small
+from .fingerprint import content_hash, source_hash
 from .hull import compare_aiq, ndch, public_end, shared_domain
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
@@ -92,7 +92,6 @@ DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 MIN_IDS = 10
 #: rows the protocol adds to every table itself; a router may not take their names
 RESERVED_NAMES = ("zero", "oracle (analytic)", "random (expected)", "best_single (test hindsight)")
-_SRC_HASH: str | None = None
 
 
 def _seed(v, token) -> int:
@@ -170,13 +169,7 @@ def registry_specs(names: Sequence[str] | None = None, error_rate: float = 0.2) 
 
 def _source_hash() -> str:
     """A fingerprint of routerlib's source, so cached jobs are redone when the code changes."""
-    global _SRC_HASH
-    if _SRC_HASH is None:
-        h = hashlib.blake2b(digest_size=12)
-        for p in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-            h.update(p.read_bytes())
-        _SRC_HASH = h.hexdigest()
-    return _SRC_HASH
+    return source_hash()
 
 
 _INSTALLED = tuple(p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages")))

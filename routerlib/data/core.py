@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import numbers
 from dataclasses import dataclass, field, fields, replace
@@ -20,10 +19,11 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
+from ..fingerprint import content_hash
 from ..paper import DATASETS
 from ..seeds import check_seed, rng
 
-__all__ = ["RoutingData", "dataset_of", "check_scale", "content_hash", "MARKER_COLUMNS"]
+__all__ = ["RoutingData", "dataset_of", "check_scale", "MARKER_COLUMNS"]
 
 # written beside the data of a simulated benchmark (one value per row), read back by
 # routerlib.data.clean.read_marker: the flag, the simulation's kind, seed and scale, and the
@@ -68,41 +68,6 @@ def dataset_of(eval_name: str) -> str:
     if head.startswith("mbpp"):
         return "mbpp"
     return head
-
-
-def content_hash(*values) -> str:
-    """SHA-256 (hex) of ``values``: arrays by dtype, shape and contents (an object array, e.g. of
-    texts, through the ``repr`` of each item, so ``None`` and ``"None"`` differ), tuples item by
-    item, anything else by ``repr`` -- except a dict, by its sorted items.
-
-    >>> content_hash(np.array(["a", None], dtype=object)) != content_hash(np.array(["a", "None"], dtype=object))
-    True
-    >>> content_hash(np.arange(3)) == content_hash(np.arange(3)), content_hash(np.arange(3)) == content_hash(np.arange(3.0))
-    (True, False)
-    """
-    h = hashlib.sha256()
-
-    def add(v) -> None:
-        if isinstance(v, np.ndarray):
-            h.update(f"array{v.dtype.str}{v.shape}:".encode())
-            if v.dtype == object:
-                h.update("\x1f".join(map(repr, v.ravel().tolist())).encode("utf-8", "surrogatepass"))
-            else:
-                h.update(np.ascontiguousarray(v).tobytes())
-        elif isinstance(v, (tuple, list)):
-            h.update(f"{type(v).__name__}{len(v)}:".encode())
-            for x in v:
-                add(x)
-        elif isinstance(v, dict):
-            h.update(f"dict{len(v)}:".encode())
-            for k in sorted(v, key=repr):
-                add((k, v[k]))
-        else:
-            h.update(f"{type(v).__name__}:{v!r};".encode("utf-8", "surrogatepass"))
-
-    for v in values:
-        add(v)
-    return h.hexdigest()
 
 
 @dataclass
@@ -233,8 +198,8 @@ class RoutingData:
     # ----- selection --------------------------------------------------------------------
     def fingerprint(self) -> str:
         """SHA-256 (hex) of every field: equal data give equal fingerprints, and any changed value,
-        text, shape or dtype another. One pass over the arrays (:func:`content_hash`), many times
-        faster than hashing the pickled object (the responses alone are n x m texts)."""
+        text, shape or dtype another (:func:`routerlib.fingerprint.content_hash`: one pass over the
+        arrays, many times faster than hashing the pickled object, whose responses are n x m texts)."""
         return content_hash(*((f.name, getattr(self, f.name)) for f in fields(self)))
 
     def select(self, rows) -> "RoutingData":
