@@ -389,3 +389,45 @@ def test_the_three_figures_draw_from_their_tables(tmp_path):
         assert name in FIGURES
         assert draw(name, tmp_path, show=False).stat().st_size > 0
     assert set(pd.read_csv(tmp_path / "online_aiq.csv").system) >= {"zero", "knn", "ucb1"}
+
+
+# ----- the study's cache ---------------------------------------------------------------------------
+def test_run_policies_and_offline_points_are_cached_by_parameters_and_stream(tmp_path, monkeypatch):
+    import routerlib.online.study as S
+    from routerlib.online import UCB1, EpsilonGreedy, make_stream
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    rd, X = small(n=60)
+    st = make_stream(rd, X, seeds=(0, 1), n_components=3)
+    pol = {"eps": EpsilonGreedy(epsilon=0.1), "ucb": UCB1()}
+    tr, sec = S.run_policies(pol, st, LAM)
+    pts = S.offline_points("knn", st, LAM)
+    assert len(list((tmp_path / "online").glob("*.pkl"))) == 2
+    monkeypatch.setattr(S, "replay", lambda *a, **k: pytest.fail("replayed although cached"))
+    monkeypatch.setattr(S, "_make_router", lambda *a, **k: pytest.fail("trained although cached"))
+    tr2, sec2 = S.run_policies({"eps": EpsilonGreedy(epsilon=0.1), "ucb": UCB1()}, st, LAM)
+    assert sec2 == sec and all(np.array_equal(tr[k].choice, tr2[k].choice) for k in tr)
+    c2, q2 = S.offline_points("knn", st, LAM)
+    assert all(np.array_equal(a, b) for a, b in zip(pts[0] + pts[1], c2 + q2))
+    for other in ({"eps": EpsilonGreedy(epsilon=0.2), "ucb": UCB1()},):  # another parameter: computed
+        with pytest.raises(pytest.fail.Exception, match="replayed although cached"):
+            S.run_policies(other, st, LAM)
+    with pytest.raises(pytest.fail.Exception, match="replayed although cached"):  # another stream
+        S.run_policies(pol, make_stream(rd, X, seeds=(0, 2), n_components=3), LAM)
+    with pytest.raises(pytest.fail.Exception, match="replayed although cached"):  # asked not to read it
+        S.run_policies(pol, st, LAM, cache=False)
+
+
+def test_a_policy_from_outside_routerlib_is_never_cached(tmp_path, monkeypatch):
+    import routerlib.online.study as S
+    from routerlib.online import UCB1, make_stream
+
+    class Mine(UCB1):  # defined here: its code is not in the cache key
+        pass
+
+    Mine.__module__ = "my_package.policies"
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    rd, X = small(n=60)
+    st = make_stream(rd, X, seeds=(0,), n_components=3)
+    S.run_policies({"mine": Mine()}, st, LAM)
+    assert not (tmp_path / "online").exists() or not list((tmp_path / "online").glob("*.pkl"))

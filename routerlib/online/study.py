@@ -12,6 +12,12 @@
 * :func:`scenario_tables` -- a scenario's share of routes to the changed model per policy, and the
   adoption lags (:func:`~routerlib.online.scenarios.adoption_lag`).
 
+:func:`run_policies` and :func:`offline_points` keep what they computed in
+``paths.cache_dir()/online``, keyed by the stream's contents, the lambdas, the policies' or router's
+parameters and routerlib's source (:mod:`routerlib.fingerprint`): a second run of notebook 13
+reads them. Policies or routers defined outside routerlib are not cached (their code is not in the
+key), nor anything with ``cache=False``.
+
 The AIQ domain of every system at an order is the Zero router's: from the cheapest to the dearest
 model's mean cost per prompt in that order's window. It does not depend on which systems are
 compared, so differences are paired on one domain.
@@ -19,12 +25,19 @@ compared, so differences are paired on one domain.
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
+import warnings
+from dataclasses import fields
 from typing import Mapping, Sequence
 
+import joblib
 import numpy as np
 import pandas as pd
 
+from .. import paths
+from ..fingerprint import content_hash, source_hash
 from ..routers.base import as_router, check_outcomes, read_only
 from .metrics import (
     best_fixed_model,
@@ -70,7 +83,41 @@ def _make_router(router, seed: int):
     return r
 
 
-def offline_points(router, stream: Stream, lambdas, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _stream_key(stream: Stream) -> str:
+    """The hash of every field of ``stream`` (its data by :meth:`RoutingData.fingerprint`)."""
+    parts = []
+    for f in fields(stream):
+        v = getattr(stream, f.name)
+        parts.append((f.name, v.fingerprint() if hasattr(v, "fingerprint") else v))
+    return content_hash(*parts)
+
+
+def _from_cache(key: str | None):
+    """What was stored under ``key`` (None when nothing was, or it cannot be read)."""
+    if key is None:
+        return None
+    try:
+        return joblib.load(paths.cache_dir() / "online" / f"{key}.pkl")
+    except (OSError, EOFError, ValueError, KeyError, ImportError, AttributeError):
+        return None
+
+
+def _to_cache(key: str | None, value) -> None:
+    """Store ``value`` under ``key`` (written to a temporary name, then renamed: never half a file)."""
+    if key is None:
+        return
+    try:
+        folder = paths.cache_dir() / "online"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{uuid.uuid4().hex}.tmp"
+        joblib.dump(value, tmp)
+        os.replace(tmp, folder / f"{key}.pkl")
+    except OSError as e:
+        warnings.warn(f"online study: the cache folder cannot be written ({e}); results are not cached", stacklevel=3)
+
+
+def offline_points(router, stream: Stream, lambdas, name: str | None = None,
+                   cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """A router trained offline on each order's first ``stream.t_train`` prompts (every model's outcome
     seen) and frozen, then swept on the rest: per order, its (mean cost per prompt, mean quality) at
     each lambda (its ``willingness_to_pay``; a router with another knob is swept over its own grid,
@@ -84,6 +131,12 @@ def offline_points(router, stream: Stream, lambdas, name: str | None = None) -> 
     if stream.data is None:
         raise ValueError("the stream carries no data to train an offline router on (make it with make_stream)")
     who = name or (router if isinstance(router, str) else type(router).__name__)
+    # a registry name is cached (its code is routerlib's); a router object is not
+    key = (content_hash("offline_points", source_hash(), _stream_key(stream), lam, router, who)
+           if cache and isinstance(router, str) else None)
+    hit = _from_cache(key)
+    if hit is not None:
+        return hit
     costs, quals = [], []
     for s, seed in enumerate(stream.seeds):
         tr, te = stream.order[s, :stream.t_train], stream.order[s, stream.t_train:]
@@ -100,16 +153,27 @@ def offline_points(router, stream: Stream, lambdas, name: str | None = None) -> 
         out = check_outcomes(r.sweep_outcomes(test, Xte, vals), k, test.n, test.m, f"{who} (order {seed})")
         costs.append(out.cost.mean(axis=1))
         quals.append(out.quality.mean(axis=1))
+    _to_cache(key, (costs, quals))
     return costs, quals
 
 
-def run_policies(policies: Mapping[str, object], stream: Stream, lambdas) -> tuple[dict[str, Trace], dict[str, float]]:
-    """Replay each policy (name -> policy) over every order and lambda; the traces and seconds taken."""
+def run_policies(policies: Mapping[str, object], stream: Stream, lambdas,
+                 cache: bool = True) -> tuple[dict[str, Trace], dict[str, float]]:
+    """Replay each policy (name -> policy) over every order and lambda; the traces and the seconds
+    each took when computed (a cached result keeps the seconds of the run that made it). Cached when
+    every policy is routerlib's (keyed by their parameters, ``repr``, not their learned state)."""
+    ours = all(type(p).__module__.startswith("routerlib.") for p in policies.values())
+    key = (content_hash("run_policies", source_hash(), _stream_key(stream), check_lambdas(lambdas),
+                        [(n, repr(p)) for n, p in policies.items()]) if cache and ours else None)
+    hit = _from_cache(key)
+    if hit is not None:
+        return hit
     traces, seconds = {}, {}
     for name, p in policies.items():
         t0 = time.perf_counter()
         traces[name] = replay(p, stream, lambdas)
         seconds[name] = time.perf_counter() - t0
+    _to_cache(key, (traces, seconds))
     return traces, seconds
 
 
