@@ -9,9 +9,13 @@
   parameters, and a grid of hyperparameters to select among.
 * :func:`select_params` -- hyperparameters chosen on training rows only: an inner 70/30 split of
   them, the configuration with the best AIQ there.
-* :func:`evaluate_split` -- the core of every protocol: given training and test rows, select
-  (optional), fit on the training rows, sweep on the test rows, with the single models' and the
-  Oracle's test points and the AIQ table (:func:`routerlib.metrics.aiq_table`).
+* :func:`evaluate_split` -- one split: given training and test rows, select (optional), fit on
+  the training rows, sweep on the test rows, with the single models' and the Oracle's test points
+  and the AIQ table (:func:`routerlib.metrics.aiq_table`). The notebooks score routers through the
+  multi-seed protocol (:mod:`routerlib.protocol`) except where it does not fit, which is what keeps
+  this function: Figure 9's out-of-domain split (training rows from the other datasets, notebook
+  05) and Figure 6's per-prompt routes (which prompts go to an online model, notebook 08; the
+  protocol keeps points and AIQs, not routes).
 * :func:`evaluate_predictive` -- Figure 4 (section 5.3): per dataset, its own 70/30 split.
 * :func:`evaluate_out_of_domain` -- Figure 9: train on every other dataset, test on the held-out
   one's test split (and the in-domain router beside it).
