@@ -9,7 +9,7 @@ SEED ?= 0
 SCALE ?= 1.0
 SEEDS ?= 0,1,2,3,4
 EMBEDDER ?= minilm
-# notebooks run at once by `make reproduce` (each kernel then gets one thread and one joblib worker)
+# notebooks run at once by `make reproduce` (each kernel then gets one BLAS thread)
 JOBS ?= 2
 # where the embedding pass and the protocol's jobs run: empty (this machine), local:N, tcp://host:port (docs/cluster.md)
 SCHEDULER ?=
@@ -51,7 +51,8 @@ unit: install ## unit and property tests, 2 processes (hypothesis's derandomized
 	@echo "== unit tests ($$(date +%T))"
 	CI=$${CI:-1} $(PY) -m pytest tests routerlib -n $(TEST_JOBS) --timeout $(TEST_TIMEOUT) --durations 10
 
-RUN_TEST = ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --seeds "$(TEST_SEEDS)" --jobs $(TEST_JOBS) --cell-timeout $(TEST_CELL_TIMEOUT)
+# at CI scale a protocol's jobs are small: each kernel runs them in its own process (LOKY_MAX_CPU_COUNT=1)
+RUN_TEST = LOKY_MAX_CPU_COUNT=1 ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --seeds "$(TEST_SEEDS)" --jobs $(TEST_JOBS) --cell-timeout $(TEST_CELL_TIMEOUT)
 
 notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../shared if present, and a small cut of them (one dataset of 12 rows) twice, the CSVs of both runs compared
 	rm -rf build/test
@@ -63,7 +64,7 @@ notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../
 	  echo "== notebooks on a small cut of the real rows, twice ($$(date +%T))" && \
 	  $(PY) scripts/make_small_real.py build/test/small_real.csv.gz && \
 	  $(RUN_TEST) --data build/test/small_real.csv.gz --scale 1.0 --embedder tfidf --out build/test/small-real && \
-	  ROUTERLIB_CACHE=build/test/cache-again ROUTERLIB_FIGURES=build/test/figures-again $(PY) scripts/run_notebooks.py \
+	  LOKY_MAX_CPU_COUNT=1 ROUTERLIB_CACHE=build/test/cache-again ROUTERLIB_FIGURES=build/test/figures-again $(PY) scripts/run_notebooks.py \
 	    --seeds "$(TEST_SEEDS)" --jobs $(TEST_JOBS) --cell-timeout $(TEST_CELL_TIMEOUT) \
 	    --data build/test/small_real.csv.gz --scale 1.0 --embedder tfidf --out build/test/small-real-again && \
 	  $(PY) scripts/compare_figures.py --ignore-column seconds build/test/figures/small_real build/test/figures-again/small_real; \

@@ -294,9 +294,8 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
                  km, cell_timeout: float | None = None) -> dict:
     """Execute ``notebooks`` ``jobs`` at a time (threads, each driving its own kernel process).
 
-    The kernels get one BLAS/OpenMP thread and one joblib worker each (``OMP_NUM_THREADS``,
-    ``LOKY_MAX_CPU_COUNT``), so ``jobs`` kernels share the cores instead of each asking for all of
-    them. What a kernel writes to stderr (warnings, the progress bars of long steps) is shown as it
+    The kernels get one BLAS/OpenMP thread each (:data:`ONE_THREAD`), so ``jobs`` kernels share the
+    cores instead of each asking for all of them. What a kernel writes to stderr (warnings, the progress bars of long steps) is shown as it
     comes, each line behind the notebook's number (:class:`Prefixed`), and a line is printed as each
     notebook ends. The first failure is raised once the notebooks already started have ended; none
     is started after it.
@@ -316,8 +315,11 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
         os.environ.update(saved)
 
 
-#: what each kernel of a parallel run is limited by: BLAS/OpenMP threads and joblib's core count
-ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LOKY_MAX_CPU_COUNT")
+#: what each kernel of a parallel run is limited to one of: BLAS/OpenMP threads. Its joblib jobs
+#: (the protocol's ``n_jobs=-1``) still use every core, so a notebook left running alone at the end
+#: of a run is not held to one core; ``LOKY_MAX_CPU_COUNT=1`` in the environment holds them to one
+#: (``make test`` does: at CI scale, starting worker processes costs more than they save)
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout) -> dict:
@@ -419,7 +421,7 @@ def main(argv=None) -> int:
                     help="seconds a notebook cell may run before the notebook fails, naming the cell (default: no limit)")
     ap.add_argument("--jobs", type=int, default=1,
                     help="notebooks run at once (default 1, in order, with the kernels' progress bars live); with N > 1 "
-                         "each kernel gets one BLAS/OpenMP thread and one joblib worker, the longest notebooks start "
+                         "each kernel gets one BLAS/OpenMP thread, the longest notebooks start "
                          "first, and each notebook's stderr is shown when it ends")
     args = ap.parse_args(argv)
 

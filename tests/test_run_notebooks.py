@@ -236,7 +236,7 @@ def test_a_parallel_run_reports_each_notebook_and_raises_the_first_failure(tmp_p
 
     def fake(src, out, params, km, stderr, cwd, cell_timeout):
         assert cwd is None and os.getcwd() == str(ROOT / "notebooks")  # the run moved there once
-        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["LOKY_MAX_CPU_COUNT"] == "1"
+        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "1"
         stderr.write(f"warning from {src.stem}\n")
         if src.name.startswith("01"):
             raise RuntimeError("cell 3 failed")
