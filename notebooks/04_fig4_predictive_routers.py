@@ -11,6 +11,7 @@
 #     name: python3
 #   routerlib:
 #     embeds: [data views]
+#     after: [09_leaderboard]
 # ---
 
 # %% [markdown]

@@ -14,7 +14,7 @@ notebooks' cached protocol jobs it reuses, it declares in its header (:func:`dec
 
     #   routerlib:
     #     embeds: [data]              # or [data views], [rag-sim], [] for none
-    #     after: [09_leaderboard]     # started after these in a parallel run (--jobs)
+    #     after: [09_leaderboard]     # started after these in a parallel run (--jobs): it reuses their jobs
 
 Then one line per notebook: its elapsed time and an ETA from the previous run's timings
 (``build/.timings.json``). The kernels' stderr (warnings, the tqdm bars of long steps) is streamed
@@ -216,13 +216,13 @@ def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: lis
 
 def check_order(notebooks: list[Path]) -> dict[str, list[str]]:
     """Each selected notebook's ``after`` list, limited to the notebooks of this run (a notebook not
-    run here has nothing to wait for).
+    run here has nothing to wait for). A run one at a time keeps the numbered order whatever the
+    lists say (the cache serves the jobs both ways); a parallel run starts a notebook after those.
 
     Raises
     ------
     ValueError
-        For an ``after`` that names no notebook of the project, or one that does not come earlier in
-        the numbered order (the order of a run one at a time).
+        For an ``after`` that names no notebook of the project, or lists that wait in a circle.
     """
     every = {p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py")} | {p.stem for p in notebooks}
     here = {p.stem for p in notebooks}
@@ -232,9 +232,14 @@ def check_order(notebooks: list[Path]) -> dict[str, list[str]]:
         for name in after:
             if name not in every:
                 raise ValueError(f"{nb.name}: routerlib metadata 'after' names {name!r}, which is no notebook")
-            if name >= nb.stem:
-                raise ValueError(f"{nb.name}: routerlib metadata 'after' names {name!r}, which comes later")
         out[nb.stem] = [a for a in after if a in here]
+    done: set = set()
+    while len(done) < len(out):  # peel off the notebooks whose predecessors are all placed
+        ready = {n for n, deps in out.items() if n not in done and set(deps) <= done}
+        if not ready:
+            stuck = sorted(n for n in out if n not in done)
+            raise ValueError(f"routerlib metadata 'after' waits in a circle among {stuck}")
+        done |= ready
     return out
 
 

@@ -109,15 +109,17 @@ def test_a_bad_declaration_names_the_notebook_and_value(tmp_path, embeds, after,
         RN.declaration(nb)
 
 
-def test_after_must_name_an_earlier_notebook(tmp_path):
+def test_after_must_name_a_notebook_and_never_wait_in_a_circle(tmp_path):
     a = _notebook(tmp_path / "04_a.py", "X = 1\n")
     assert RN.check_order([a, _notebook(tmp_path / "05_b.py", "X = 1\n", after="[04_a]")]) == {"04_a": [], "05_b": ["04_a"]}
     lone = _notebook(tmp_path / "11_e.py", "X = 1\n", after="[09_leaderboard]")
     assert RN.check_order([lone]) == {"11_e": []}  # a project notebook not in this run: nothing to wait for
     with pytest.raises(ValueError, match="05_b.py: routerlib metadata 'after' names '04_x', which is no notebook"):
         RN.check_order([a, _notebook(tmp_path / "05_b.py", "X = 1\n", after="[04_x]")])
-    with pytest.raises(ValueError, match="04_a.py: .*names '05_b', which comes later"):
-        RN.check_order([_notebook(a, "X = 1\n", after="[05_b]"), _notebook(tmp_path / "05_b.py", "X = 1\n")])
+    later = RN.check_order([_notebook(a, "X = 1\n", after="[05_b]"), _notebook(tmp_path / "05_b.py", "X = 1\n")])
+    assert later == {"04_a": ["05_b"], "05_b": []}  # a later notebook may be waited for
+    with pytest.raises(ValueError, match=r"waits in a circle among \['04_a', '05_b'\]"):
+        RN.check_order([_notebook(a, "X = 1\n", after="[05_b]"), _notebook(tmp_path / "05_b.py", "X = 1\n", after="[04_a]")])
 
 
 def test_every_notebooks_declaration_matches_what_it_embeds():
@@ -131,6 +133,7 @@ def test_every_notebooks_declaration_matches_what_it_embeds():
         assert decl["embeds"] == want, nb.name
     decl = {nb.stem: RN.declaration(nb) for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.py")}
     assert decl["10_model_recall"]["after"] == decl["11_embedder_ablation"]["after"] == ["09_leaderboard"]
+    assert decl["04_fig4_predictive_routers"]["after"] == ["09_leaderboard"]
 
 
 def test_kernels_use_ipc_not_tcp():
