@@ -431,3 +431,19 @@ def test_a_policy_from_outside_routerlib_is_never_cached(tmp_path, monkeypatch):
     st = make_stream(rd, X, seeds=(0,), n_components=3)
     S.run_policies({"mine": Mine()}, st, LAM)
     assert not (tmp_path / "online").exists() or not list((tmp_path / "online").glob("*.pkl"))
+
+
+def test_the_cache_key_ignores_the_projections_last_bits_but_not_the_embedding(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import routerlib.online.study as S
+    from routerlib.online import make_stream
+
+    rd, X = small(n=60)
+    st = make_stream(rd, X, seeds=(0,), n_components=3)
+    nudged = replace(st, x=np.nextafter(st.x, np.inf))  # another BLAS's projection of the same embedding
+    assert S._stream_key(nudged) == S._stream_key(st)
+    assert S._stream_key(make_stream(rd, X + 1e-9, seeds=(0,), n_components=3)) != S._stream_key(st)
+    assert S._stream_key(make_stream(rd, X, seeds=(0,), n_components=2)) != S._stream_key(st)
+    bare = replace(st, embedding=None)  # no embedding to key on: the projection itself is keyed
+    assert S._stream_key(replace(bare, x=nudged.x)) != S._stream_key(bare)

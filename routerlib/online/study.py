@@ -84,10 +84,15 @@ def _make_router(router, seed: int):
 
 
 def _stream_key(stream: Stream) -> str:
-    """The hash of every field of ``stream`` (its data by :meth:`RoutingData.fingerprint`)."""
+    """The hash of every field of ``stream`` (its data by :meth:`RoutingData.fingerprint`), but for
+    the projected features ``x`` only their shape when the stream carries the embedding they were
+    projected from: the projection's last bits depend on the BLAS threads and the arrays' alignment,
+    and the key must not (the embedding, read from its cache, is the same bytes every run)."""
     parts = []
     for f in fields(stream):
         v = getattr(stream, f.name)
+        if f.name == "x" and stream.embedding is not None:
+            v = ("projected", v.shape, v.dtype.str)
         parts.append((f.name, v.fingerprint() if hasattr(v, "fingerprint") else v))
     return content_hash(*parts)
 
