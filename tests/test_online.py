@@ -447,3 +447,19 @@ def test_the_cache_key_ignores_the_projections_last_bits_but_not_the_embedding(t
     assert S._stream_key(make_stream(rd, X, seeds=(0,), n_components=2)) != S._stream_key(st)
     bare = replace(st, embedding=None)  # no embedding to key on: the projection itself is keyed
     assert S._stream_key(replace(bare, x=nudged.x)) != S._stream_key(bare)
+
+
+def test_a_policys_repr_names_its_parameters_only_before_and_after_a_run():
+    """The repr is part of the study's cache key: a run must not change it (a warm run, whose first
+    study comes from the cache, then asks for the scenarios with the same key as the cold run)."""
+    import re
+
+    from routerlib.online import default_policies, make_stream, replay
+
+    rd, X = small(n=60)
+    st = make_stream(rd, X, seeds=(0,), n_components=3)
+    for name, p in default_policies().items():
+        before = repr(p)
+        replay(p, st, LAM)
+        assert repr(p) == before, name
+        assert not re.search(r"[(,] ?_", before) and " object at 0x" not in before, before  # no private state shown

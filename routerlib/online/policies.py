@@ -101,7 +101,9 @@ class Policy:
         """Full information (nothing to learn by default)."""
 
     def __repr__(self) -> str:
-        kw = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_"))
+        """The class and its parameters only: what a run learns or caches (names ending or starting
+        with ``_``) is left out, so the repr (a cache key's part) is the same before and after a run."""
+        kw = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not (k.endswith("_") or k.startswith("_")))
         return f"{type(self).__name__}({kw})"
 
 
