@@ -1082,7 +1082,9 @@ def _run_on_cluster(client, tasks, desc: str, progress: bool) -> list:
     """
     from distributed import as_completed
 
-    mine, theirs = _source_hash(), set(client.run(_worker_source_hash).values())
+    # a worker that dies while answering (one killed, one restarting) is skipped, not fatal: the
+    # scheduler gives its tasks to the others, and the workers that answer are the ones checked
+    mine, theirs = _source_hash(), set(client.run(_worker_source_hash, on_error="ignore").values())
     if theirs - {mine}:
         raise RuntimeError(f"the cluster's workers run another routerlib (source {sorted(theirs)}, here {mine}); "
                            "install the same version there, or results could differ from this machine's")
