@@ -295,6 +295,13 @@ def longest_first(notebooks: list[Path], previous: dict, after: dict | None = No
                                             [-ord(c) for c in p.name]))
 
 
+#: what each kernel of a parallel run is limited to one of: BLAS/OpenMP threads. Its joblib jobs
+#: (the protocol's ``n_jobs=-1``) still use every core, so a notebook left running alone at the end
+#: of a run is not held to one core; ``LOKY_MAX_CPU_COUNT=1`` in the environment holds them to one
+#: (``make test`` does: at CI scale, starting worker processes costs more than they save)
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, previous: dict, t_all: float,
                  km, cell_timeout: float | None = None) -> dict:
     """Execute ``notebooks`` ``jobs`` at a time (threads, each driving its own kernel process).
@@ -319,12 +326,6 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
         os.environ.clear()
         os.environ.update(saved)
 
-
-#: what each kernel of a parallel run is limited to one of: BLAS/OpenMP threads. Its joblib jobs
-#: (the protocol's ``n_jobs=-1``) still use every core, so a notebook left running alone at the end
-#: of a run is not held to one core; ``LOKY_MAX_CPU_COUNT=1`` in the environment holds them to one
-#: (``make test`` does: at CI scale, starting worker processes costs more than they save)
-ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout) -> dict:
