@@ -29,7 +29,7 @@ from typing import Iterator
 
 from .extras import require
 
-__all__ = ["ACCEPTED", "CONNECT_TIMEOUT", "ENV_VAR", "WORKER_ENV", "parse_scheduler", "worker_env", "scheduler_setting",
+__all__ = ["ACCEPTED", "CONNECT_TIMEOUT", "ENV_VAR", "WORKER_ENV", "WORKER_CONFIG", "parse_scheduler", "worker_env", "scheduler_setting",
            "check_scheduler", "connect"]
 
 #: the accepted forms, for messages
@@ -41,6 +41,13 @@ ENV_VAR = "ROUTERLIB_SCHEDULER"
 #: set in every worker of a LocalCluster started here: one BLAS/OpenMP thread per worker process,
 #: so N workers on N cores do not oversubscribe them (the protocol's jobs also limit themselves)
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+#: Dask settings of a LocalCluster started here. Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_`` in
+#: its workers (to hand freed memory back to the system); setting it at all turns off glibc's
+#: adaptive mmap threshold, so every numpy temporary over 128 KiB is mapped and unmapped again.
+#: With it the protocol's jobs ran 1.5 times slower on the workers than in joblib's processes;
+#: without it, as fast. Workers started elsewhere (``dask worker``) need the same setting in
+#: their Dask configuration (docs/cluster.md).
+WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 _TCP = re.compile(r"^tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$")
 
@@ -110,7 +117,7 @@ def connect(scheduler: str | None) -> Iterator[object | None]:
     """A ``dask.distributed.Client`` for the setting, or None for this machine.
 
     ``local:N`` starts a LocalCluster (N processes, one thread each, on 127.0.0.1, no dashboard,
-    :data:`WORKER_ENV` in each worker) and stops it on exit; ``tcp://...`` connects to the
+    :data:`WORKER_ENV` in each worker, :data:`WORKER_CONFIG`) and stops it on exit; ``tcp://...`` connects to the
     scheduler there (within :data:`CONNECT_TIMEOUT` seconds) and only closes the client on exit.
 
     Raises
@@ -127,11 +134,12 @@ def connect(scheduler: str | None) -> Iterator[object | None]:
     if parsed is None:
         yield None
         return
+    import dask
     from distributed import Client, LocalCluster
 
     kind, arg = parsed
     if kind == "local":
-        with LocalCluster(n_workers=arg, threads_per_worker=1, processes=True, host="127.0.0.1",
+        with dask.config.set(WORKER_CONFIG), LocalCluster(n_workers=arg, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None, env=worker_env()) as cluster, Client(cluster) as client:
             yield client
         return
