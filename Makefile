@@ -54,7 +54,7 @@ unit: install ## unit and property tests, 2 processes (hypothesis's derandomized
 # at CI scale a protocol's jobs are small: each kernel runs them in its own process (LOKY_MAX_CPU_COUNT=1)
 RUN_TEST = LOKY_MAX_CPU_COUNT=1 ROUTERLIB_FIGURES=build/test/figures $(PY) scripts/run_notebooks.py --seeds "$(TEST_SEEDS)" --jobs $(TEST_JOBS) --cell-timeout $(TEST_CELL_TIMEOUT)
 
-notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../shared if present, and a small cut of them (one dataset of 12 rows) twice, the CSVs of both runs compared
+notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../shared if present, and a small cut of them (one dataset of 12 rows) twice, the second with an empty cache but for the distilled static model, the CSVs of both runs compared
 	rm -rf build/test
 	@echo "== notebooks on sim ($$(date +%T))"
 	$(RUN_TEST) --data sim --scale $(TEST_SCALE) --embedder "$(TEST_EMBEDDER)" --out build/test/sim
@@ -64,6 +64,7 @@ notebooks-test: install ## every notebook at CI scale: sim, the real rows in ../
 	  echo "== notebooks on a small cut of the real rows, twice ($$(date +%T))" && \
 	  $(PY) scripts/make_small_real.py build/test/small_real.csv.gz && \
 	  $(RUN_TEST) --data build/test/small_real.csv.gz --scale 1.0 --embedder tfidf --out build/test/small-real && \
+	  mkdir -p build/test/cache-again && cp -r "$$($(PY) -c 'from routerlib.paths import cache_dir; print(cache_dir())')/models" build/test/cache-again/ && \
 	  LOKY_MAX_CPU_COUNT=1 ROUTERLIB_CACHE=build/test/cache-again ROUTERLIB_FIGURES=build/test/figures-again $(PY) scripts/run_notebooks.py \
 	    --seeds "$(TEST_SEEDS)" --jobs $(TEST_JOBS) --cell-timeout $(TEST_CELL_TIMEOUT) \
 	    --data build/test/small_real.csv.gz --scale 1.0 --embedder tfidf --out build/test/small-real-again && \

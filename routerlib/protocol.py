@@ -908,7 +908,7 @@ def _run_tasks(tasks: list, desc: str, n_jobs: int, backend: str | None, schedul
 
         bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=desc)
     it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks[i] for i in todo)
-    for i, out in zip(todo, it):
+    for out, i in zip(it, todo):  # the generator first: zip runs it to its end, and joblib has nothing to cancel
         outs[i] = out
         if bar is not None:
             bar.update(1)

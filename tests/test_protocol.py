@@ -74,6 +74,23 @@ def test_deterministic_and_cached(toy, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(a.aiq, c.aiq)
 
 
+def test_jobs_in_parallel_give_the_same_tables_and_no_warning(toy, result, tmp_path, monkeypatch):
+    """Two joblib processes give the in-process run's tables, with every job computed and with
+    every job read from the cache; and joblib's result generator is run to its end each time (one
+    left unstarted, when every job was cached, warned that it cancelled 0 tasks)."""
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    data, X = toy
+    specs = [RouterSpec("knn", "knn", grid=({"n_neighbors": 5}, {"n_neighbors": 20})),
+             RouterSpec("random_score", "random_score"), RouterSpec("oracle", "oracle"),
+             RouterSpec("best_single", "best_single")]
+    for _ in ("computed", "cached"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            par = run_protocol(data, specs, X, seeds=(0, 1, 2), progress=False, n_jobs=2)
+        assert [str(w.message) for w in caught] == []
+        pd.testing.assert_frame_equal(par.aiq, result.aiq)
+
+
 def test_the_cache_follows_each_datasets_inputs_hashed_once_per_run(toy, tmp_path, monkeypatch):
     """Jobs are keyed by the hash of their dataset's rows, features and texts, made once per dataset
     (not once per job): a changed feature on one dataset recomputes that dataset's jobs only."""

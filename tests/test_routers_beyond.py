@@ -3,6 +3,8 @@ escalation policy, the agreement judge and its measured error, matrix factorisat
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ from routerlib.routers import (
     RandomEscalationRouter,
     answerable_datasets,
 )
-from routerlib.routers.agreement import agreement_verdicts, answer_codes, chain_outcomes
+from routerlib.routers.agreement import agreement_verdicts, answer_codes, chain_means, chain_outcomes
 from routerlib.routers.cluster import cluster_scores, cluster_weights
 from routerlib.routers.escalation import hull_models
 
@@ -129,6 +131,25 @@ def test_chain_outcome_by_hand():
     assert last.tolist() == [1, 2, 2, 2]
     assert cost.tolist() == [3, 13, 13, 13]
     assert qual.tolist() == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_chain_means_equal_one_chain_at_a_time_bit_for_bit(seed):
+    """Every chain of every length and rule at once, against chain_outcomes chain by chain: the same
+    floats (the fitted configurations depend on exact ties); missing answers (-1), few distinct
+    answers (many agreements) and blocks smaller than the chains (max_elements) included."""
+    rng = np.random.default_rng(seed)
+    n, m = 57, 6
+    codes = rng.integers(-1, 3, size=(n, m))
+    q = rng.random((n, m)).round(1)
+    c = rng.random((n, m)) * 10.0 ** rng.integers(-6, 0, size=(1, m))
+    for L in range(1, 5):
+        chains = np.array(list(combinations(range(m), L)))
+        for k in (2, 3):
+            want = np.array([[chain_outcomes(codes, q, c, ch, k)[i].mean() for i in (1, 2)] for ch in chains])
+            for block in (1 << 21, n * L):  # every chain in one block, or one chain per block
+                got_c, got_q = chain_means(codes, q, c, chains, k, max_elements=block)
+                assert np.array_equal(got_c, want[:, 0]) and np.array_equal(got_q, want[:, 1])
 
 
 def _agreement_data():
