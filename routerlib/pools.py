@@ -16,15 +16,19 @@ they are found once per (seed, dataset) and every pool only selects columns: the
 few seconds per seed.
 
 :func:`pool_study` returns a tidy table; :func:`pool_summary` its means over seeds with 95% CIs
-(:func:`routerlib.metrics.stats.summarize`).
+(:func:`routerlib.metrics.stats.summarize`). The study is cached in ``paths.cache_dir()/pools``,
+keyed by the data's and the features' fingerprints, its arguments and routerlib's source.
 """
 
 from __future__ import annotations
 
+import joblib
 import numpy as np
 import pandas as pd
 
+from .fingerprint import content_hash, source_hash
 from .hull import compare_aiq
+from .memo import disk_cache
 from .metrics.stats import summarize
 from .protocol import parse_seeds
 from .routers.predictive import choose, cosine_neighbors, wtp_grid
@@ -72,8 +76,8 @@ def _pools(train, seed: int, n_random: int):
             yield "random", r, sorted(draws.choice(m, size=k, replace=False).tolist())
 
 
-def pool_study(data, X, seeds=(0, 1, 2, 3, 4), n_random: int = 5, n_neighbors: int = 40, n_wtp: int = 40
-               ) -> pd.DataFrame:
+def pool_study(data, X, seeds=(0, 1, 2, 3, 4), n_random: int = 5, n_neighbors: int = 40, n_wtp: int = 40,
+               cache: bool = True) -> pd.DataFrame:
     """The pool-curation study on every seed's split (see the module docstring).
 
     Parameters
@@ -84,16 +88,32 @@ def pool_study(data, X, seeds=(0, 1, 2, 3, 4), n_random: int = 5, n_neighbors: i
         prompts of each dataset (:func:`routerlib.evaluate.features`), as the protocol does.
     n_random : int
         Random pools per size (one at the full size).
+    cache : bool
+        Reuse the study from ``paths.cache_dir()/pools``. Features given as an array, or a
+        routerlib embedder, are keyed by their content; an embedder from elsewhere runs uncached
+        (its code is not part of the key).
 
     Returns
     -------
     DataFrame with columns seed, dataset, kind (greedy / random), draw, size, pool (model names
     joined by ``+``), oracle_acc, zero_aiq, knn_aiq
     """
+    seeds = tuple(parse_seeds(seeds))
+    args = (data, X, seeds, int(n_random), int(n_neighbors), int(n_wtp))
+    if not cache or not (X is None or isinstance(X, np.ndarray) or type(X).__module__.startswith("routerlib.")):
+        return _pool_study(*args)
+    key = content_hash(data.fingerprint(), X if X is None or isinstance(X, np.ndarray) else joblib.hash(X),
+                       source_hash())
+    return disk_cache(_pool_study, "pools", ("data", "X"), what="the pool study")(*args, key)
+
+
+def _pool_study(data, X, seeds, n_random, n_neighbors, n_wtp, inputs: str = "") -> pd.DataFrame:
+    """:func:`pool_study` computed; ``inputs`` is the cache key's part for ``data`` and ``X``."""
     from .evaluate import features
 
+    del inputs  # part of the cache key only
     rows = []
-    for seed in parse_seeds(seeds):
+    for seed in seeds:
         test_mask = data.split_mask(seed)
         train = data.select(~test_mask)
         pools = list(_pools(train, seed, n_random))

@@ -53,27 +53,24 @@ from __future__ import annotations
 import hashlib
 import inspect
 import numbers
-import os
 import sys
 import time
 import types
-import uuid
 import warnings
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import joblib
 import numpy as np
 import pandas as pd
-from joblib import Memory, Parallel, delayed
+from joblib import Parallel, delayed
 from joblib.memory import MemorizedFunc
 from threadpoolctl import threadpool_limits
 
-from . import paths
 from .evaluate import RouterSpec, check_features, evaluate_cascade, features, param_str, select_params, too_small
 from .fingerprint import content_hash, source_hash
 from .hull import compare_aiq, ndch, public_end, shared_domain
+from .memo import ReadOnlyCache, disk_cache
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import paired_differences, summarize, verdict
@@ -259,58 +256,15 @@ def _foreign(c: type) -> bool:
     return bool(_INSTALLED) and f.startswith(_INSTALLED)
 
 
-def _writable(folder: Path) -> bool:
-    """Whether files can be created in ``folder`` (tried, not guessed from permissions: root ignores them)."""
-    probe = folder / f".probe-{os.getpid()}-{uuid.uuid4().hex}"
-    try:
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError:
-        return False
-    return True
-
-
-class _ReadOnlyCache:
-    """A cached job on a folder that cannot be written: reuse a finished job found there, compute
-    the others without storing them."""
-
-    def __init__(self, cached, func):
-        self.cached, self.func = cached, func
-
-    def __call__(self, *args):
-        try:
-            if self.cached.check_call_in_cache(*args):
-                return self.cached(*args)
-        except OSError:  # the cache wanted to write (e.g. its code record): compute instead
-            pass
-        return self.func(*args)
-
-
 #: the job's arguments the cache does not hash on every call (hashing a dataset's rows, texts included,
 #: takes a quarter of a second): their hash is made once per dataset and passed as ``inputs``
 UNHASHED = ["sub", "X", "prompts"]
 
 
 def _protocol_job(cache: bool):
-    """The job function: cached in ``paths.cache_dir()/protocol``, read-only there when the folder
-    cannot be written (one warning naming it), or plain."""
-    if not cache:
-        return _run_job
-    try:
-        folder = paths.cache_dir() / "protocol"
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        warnings.warn(f"cache folder {e.filename or os.environ.get('ROUTERLIB_CACHE', '')!s} cannot be made "
-                      f"({type(e).__name__}: {e.strerror or e}); the protocol runs without caching", stacklevel=3)
-        return _run_job
-    if _writable(folder):
-        return Memory(folder, verbose=0).cache(_run_job, ignore=UNHASHED)
-    warnings.warn(f"cache folder {folder} cannot be written; the protocol reuses the finished jobs it finds there "
-                  "and computes the rest without caching them", stacklevel=3)
-    try:
-        return _ReadOnlyCache(Memory(folder, verbose=0).cache(_run_job, ignore=UNHASHED), _run_job)
-    except OSError:
-        return _run_job
+    """The job function: cached in ``paths.cache_dir()/protocol`` (:func:`routerlib.memo.disk_cache`:
+    read-only there when the folder cannot be written, plain when it cannot be made), or plain."""
+    return disk_cache(_run_job, "protocol", UNHASHED, what="the protocol", stacklevel=4) if cache else _run_job
 
 
 # ----- one job: a router on one dataset and one seed ---------------------------------------------
@@ -923,7 +877,7 @@ def _read_cached(tasks: list) -> tuple[list, list[int]]:
     outs: list = [None] * len(tasks)
     todo = []
     for i, (_, (job, *args), _) in enumerate(tasks):
-        jc = job.cached if isinstance(job, _ReadOnlyCache) else job
+        jc = job.cached if isinstance(job, ReadOnlyCache) else job
         try:
             hit = hasattr(jc, "check_call_in_cache") and jc.check_call_in_cache(*args)
         except OSError:

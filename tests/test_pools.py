@@ -105,3 +105,41 @@ def test_summary_averages_draws_then_datasets_then_seeds():
     assert s.loc["zero_aiq", "mean"] == pytest.approx(0.275)
     assert s.loc["knn_aiq", "mean"] == pytest.approx(0.1)
     assert (s.n_seeds == 2).all()
+
+
+def test_the_study_is_cached_keyed_by_data_and_features(small, tmp_path, monkeypatch):
+    """A second call reads the stored study (nothing computed); a changed quality value or feature
+    is a new entry; an embedder from outside routerlib is never cached (its code is not in the key)."""
+    import dataclasses
+
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+    import routerlib.pools as P
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    data, X, study = small
+    kw = dict(seeds=(0, 1), n_random=2, n_neighbors=5, n_wtp=8)
+    entries = lambda: len(list((tmp_path / "pools").rglob("output.pkl")))  # noqa: E731
+    pd.testing.assert_frame_equal(pool_study(data, X, **kw), study)
+    assert entries() == 1
+    knn = P.cosine_neighbors
+    monkeypatch.setattr(P, "cosine_neighbors", lambda *a: pytest.fail("computed again"))
+    pd.testing.assert_frame_equal(pool_study(data, X, **kw), study)  # read back
+    monkeypatch.setattr(P, "cosine_neighbors", knn)
+    q = data.quality.copy()
+    q[0, 0] = 1.0 - q[0, 0]
+    pool_study(dataclasses.replace(data, quality=q), X, **kw)
+    X2 = X.copy()
+    X2[3, 1] += 1.0
+    pool_study(data, X2, **kw)
+    assert entries() == 3
+
+    class OutsideEmbedder(TransformerMixin, BaseEstimator):  # the user's, fitted on each split
+        def fit(self, texts, y=None):
+            return self
+
+        def transform(self, texts):
+            return np.array([[len(t), t.count("a") + 1.0] for t in texts], float)
+
+    pool_study(data, OutsideEmbedder(), **kw)
+    assert entries() == 3

@@ -456,8 +456,6 @@ def test_editing_a_users_router_changes_the_cached_numbers(tmp_path, monkeypatch
 
 
 def test_a_cache_folder_that_cannot_be_written_is_read_and_named(tmp_path, monkeypatch):
-    import routerlib.protocol as P
-
     monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
     data, X = make_data(n_per=30, datasets=("alpha",))
     spec = [RouterSpec("knn", "knn", {"n_neighbors": 5})]
@@ -465,7 +463,7 @@ def test_a_cache_folder_that_cannot_be_written_is_read_and_named(tmp_path, monke
     stored = sorted((tmp_path / "protocol").rglob("output.pkl"))
     assert stored
     # tests run as root, where permissions do not stop writes: the probe is what says "read-only"
-    monkeypatch.setattr(P, "_writable", lambda folder: False)
+    monkeypatch.setattr("routerlib.memo.writable", lambda folder: False)
     with pytest.warns(UserWarning, match=f"cache folder {tmp_path / 'protocol'} cannot be written") as w:
         again = run_protocol(data, spec, X, seeds=[0, 1], progress=False)
     assert sum("cache folder" in str(x.message) for x in w) == 1
@@ -484,7 +482,7 @@ def test_a_cache_folder_that_cannot_be_made_runs_uncached(tmp_path, monkeypatch)
 
 
 def test_the_real_writable_probe(tmp_path):
-    from routerlib.protocol import _writable
+    from routerlib.memo import writable as _writable
 
     assert _writable(tmp_path) and not _writable(tmp_path / "missing")
     assert not list(tmp_path.iterdir())  # the probe leaves nothing behind
