@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .memo import disk_cache, inputs_key
 from .metrics import aiq_table
 from .paper import PAPER_BEST, PAPER_GRIDS
 from .routers import ROUTERS, OvergenerateRouter
@@ -544,9 +545,25 @@ def evaluate_out_of_domain(data, X=None, held_out: Sequence[str] = ("mt-bench", 
     ``in_domain`` the same configuration trained on the held-out dataset's own training split is
     added as ``<router>-in-domain``. Absent held-out datasets are skipped (the caller reports
     them); with fewer than two datasets nothing can be held out and the result is empty.
+
+    With the default routers (``specs`` None) the result is cached in
+    ``paths.cache_dir()/out_of_domain``, keyed by the data's and the features' fingerprints, the
+    other arguments and routerlib's source (:func:`routerlib.memo.inputs_key`).
     """
-    specs = paper_specs(("knn", "mlp"), select=False) if specs is None else list(specs)
     check_features(X, data, prompts)
+    args = (tuple(held_out), seed, n_knob, bool(in_domain))
+    key = inputs_key(data, X, prompts) if specs is None else None
+    if key is None:
+        return _out_of_domain(data, X, prompts, specs, *args)
+    return disk_cache(_out_of_domain, "out_of_domain", ("data", "X", "prompts"),
+                      what="the out-of-domain study")(data, X, prompts, None, *args, key)
+
+
+def _out_of_domain(data, X, prompts, specs, held_out, seed, n_knob, in_domain, inputs: str = "") -> EvalResult:
+    """:func:`evaluate_out_of_domain` computed; ``inputs`` is the cache key's part for the data,
+    features and texts."""
+    del inputs  # part of the cache key only
+    specs = paper_specs(("knn", "mlp"), select=False) if specs is None else list(specs)
     test_mask = data.split_mask(seed)
     sweeps, sels, mps, ops = [], [], [], []
     if len(data.datasets) < 2:

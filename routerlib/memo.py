@@ -16,11 +16,24 @@ import warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
+import joblib
+import numpy as np
 from joblib import Memory
 
 from . import paths
+from .fingerprint import content_hash, source_hash
 
-__all__ = ["disk_cache", "writable", "ReadOnlyCache"]
+__all__ = ["disk_cache", "inputs_key", "writable", "ReadOnlyCache"]
+
+
+def inputs_key(data, X=None, *more) -> str | None:
+    """The cache key's part for a dataset, its features and ``more`` values, routerlib's source
+    included; None when they cannot be keyed: features from an embedder outside routerlib (an
+    object whose code the key would not see), which the caller then runs uncached."""
+    if not (X is None or isinstance(X, np.ndarray) or type(X).__module__.startswith("routerlib.")):
+        return None
+    return content_hash(data.fingerprint(), X if X is None or isinstance(X, np.ndarray) else joblib.hash(X),
+                        *more, source_hash())
 
 
 def writable(folder: Path) -> bool:

@@ -22,13 +22,11 @@ keyed by the data's and the features' fingerprints, its arguments and routerlib'
 
 from __future__ import annotations
 
-import joblib
 import numpy as np
 import pandas as pd
 
-from .fingerprint import content_hash, source_hash
 from .hull import compare_aiq
-from .memo import disk_cache
+from .memo import disk_cache, inputs_key
 from .metrics.stats import summarize
 from .protocol import parse_seeds
 from .routers.predictive import choose, cosine_neighbors, wtp_grid
@@ -100,10 +98,9 @@ def pool_study(data, X, seeds=(0, 1, 2, 3, 4), n_random: int = 5, n_neighbors: i
     """
     seeds = tuple(parse_seeds(seeds))
     args = (data, X, seeds, int(n_random), int(n_neighbors), int(n_wtp))
-    if not cache or not (X is None or isinstance(X, np.ndarray) or type(X).__module__.startswith("routerlib.")):
+    key = inputs_key(data, X) if cache else None
+    if key is None:
         return _pool_study(*args)
-    key = content_hash(data.fingerprint(), X if X is None or isinstance(X, np.ndarray) else joblib.hash(X),
-                       source_hash())
     return disk_cache(_pool_study, "pools", ("data", "X"), what="the pool study")(*args, key)
 
 

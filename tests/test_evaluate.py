@@ -157,6 +157,28 @@ def test_out_of_domain(data):
     assert empty.sweeps.empty and empty.aiq.empty
 
 
+def test_out_of_domain_with_the_default_routers_is_cached(tmp_path, monkeypatch):
+    """The default routers' study is stored and read back (nothing fitted the second time); other
+    features are another entry; a spec list (possibly a user's router) is never cached."""
+    import routerlib.evaluate as E
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    three = make_data(n_per=30, datasets=("alpha", "beta", "gsm8k"))
+    X = np.random.default_rng(0).normal(size=(three.n, 6))
+    entries = lambda: len(list((tmp_path / "out_of_domain").rglob("output.pkl")))  # noqa: E731
+    first = evaluate_out_of_domain(three, X, held_out=("gsm8k",))
+    assert entries() == 1 and set(first.sweeps.router) == {"knn", "mlp", "knn-in-domain", "mlp-in-domain"}
+    split = E.evaluate_split
+    monkeypatch.setattr(E, "evaluate_split", lambda *a, **k: pytest.fail("computed again"))
+    again = evaluate_out_of_domain(three, X, held_out=("gsm8k",))
+    pd.testing.assert_frame_equal(first.sweeps, again.sweeps)
+    pd.testing.assert_frame_equal(first.aiq, again.aiq)
+    monkeypatch.setattr(E, "evaluate_split", split)
+    evaluate_out_of_domain(three, X + 1.0, held_out=("gsm8k",))
+    evaluate_out_of_domain(three, X, held_out=("gsm8k",), specs=[RouterSpec("knn", "knn", {"n_neighbors": 5})])
+    assert entries() == 2
+
+
 def test_metrics_tables():
     models = pd.DataFrame({"dataset": ["a"] * 2, "model": ["x", "y"], "cost": [1.0, 3.0], "quality": [0.5, 0.7]})
     sweeps = pd.DataFrame({"dataset": ["a"] * 2, "router": ["r"] * 2, "cost": [1.0, 2.0], "quality": [0.5, 0.8]})
