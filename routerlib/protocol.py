@@ -751,7 +751,13 @@ def _router_names(specs: list[RouterSpec]) -> list[str]:
 def _datasets_to_run(data, datasets: Sequence[str] | None) -> tuple[list[str], list[str], dict[str, int]]:
     """(the datasets to run, in the order asked; those skipped for fewer than :data:`MIN_IDS`
     prompts, with a warning; the number of prompts of each). Raises when none is left."""
+    if isinstance(datasets, str):
+        raise ValueError(f"datasets must be a sequence of dataset names, got the string {datasets!r}; "
+                         f"for one dataset pass [{datasets!r}]")
     wanted = list(data.datasets if datasets is None else datasets)
+    twice = sorted({str(d) for d in wanted if wanted.count(d) > 1})
+    if twice:
+        raise ValueError(f"dataset(s) {twice} named more than once in datasets={wanted}; each runs once")
     missing = [d for d in wanted if d not in data.datasets]
     if missing:
         raise ValueError(f"dataset(s) {missing} not in this data; it has {data.datasets}")
@@ -928,7 +934,7 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         :func:`registry_specs`)
     X : ndarray of shape (n, d), an unfitted embedder, or None
     seeds : sequence of int or "0,1,2,3,4"
-    datasets : which datasets (default: every one present); one with fewer than :data:`MIN_IDS`
+    datasets : which datasets (default: every one present), a list naming each once; one with fewer than :data:`MIN_IDS`
         sample ids is skipped with a warning that names it; a (router, dataset) pair the dataset is
         too small for (:func:`routerlib.evaluate.too_small`) is left out with a warning and recorded
         in ``meta["refused"]``, like a pair the router refuses
@@ -949,7 +955,8 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     ------
     ValueError
         Before any work: on bad seeds (:func:`parse_seeds`), router names that are not unique
-        strings or that take a name in :data:`RESERVED_NAMES`, ``X`` without exactly one finite row
+        strings or that take a name in :data:`RESERVED_NAMES`, datasets not in the data, named twice
+        or given as one string, ``X`` without exactly one finite row
         per prompt (:func:`routerlib.evaluate.check_features`), or no dataset left to evaluate.
     RuntimeError
         When a router fails, naming the router, the seed and the dataset (a broken contract --

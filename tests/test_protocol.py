@@ -157,6 +157,12 @@ def test_bad_input(toy):
         run_protocol(data, spec, X, seeds=[], progress=False)
     with pytest.raises(ValueError, match="duplicate seeds"):
         run_protocol(data, spec, X, seeds=[1, 1], progress=False)
+    with pytest.raises(ValueError, match=r"\['alpha'\] named more than once"):
+        run_protocol(data, spec, X, seeds=[0], datasets=["alpha", "beta", "alpha"], progress=False)
+    with pytest.raises(ValueError, match="got the string 'alpha'; for one dataset pass \\['alpha'\\]"):
+        run_protocol(data, spec, X, seeds=[0], datasets="alpha", progress=False)
+    with pytest.raises(ValueError, match=r"\['gamma'\] not in this data"):
+        run_protocol(data, spec, X, seeds=[0], datasets=["gamma"], progress=False)
     assert parse_seeds("0,1, 2") == (0, 1, 2)
     with pytest.raises(ValueError, match="integers"):
         parse_seeds("0,x")
