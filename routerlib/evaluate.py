@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .fingerprint import content_hash
 from .memo import disk_cache, inputs_key
 from .metrics import aiq_table
 from .paper import PAPER_BEST, PAPER_GRIDS
@@ -246,10 +247,26 @@ def features(X, data, train_idx: np.ndarray, test_idx: np.ndarray, prompts: np.n
         return None, None
     if hasattr(X, "fit") and hasattr(X, "transform"):
         p = data.prompt if prompts is None else np.asarray(prompts, dtype=object)
-        emb = clone(X).fit(p[train_idx])
-        return emb.transform(p[train_idx]), emb.transform(p[test_idx])
+        train, test = p[train_idx], p[test_idx]
+        if not type(X).__module__.startswith("routerlib."):  # a user's embedder: fitted every time
+            emb = clone(X).fit(train)
+            return emb.transform(train), emb.transform(test)
+        # routerlib's embedders are deterministic: the routers of one (seed, dataset) share one fit
+        key = content_hash(type(X).__qualname__, X.get_params(), train, test)
+        if key not in _FITTED:
+            emb = clone(X).fit(train)
+            _FITTED[key] = (read_only(emb.transform(train)), read_only(emb.transform(test)))
+            while len(_FITTED) > _FITTED_MAX:
+                _FITTED.pop(next(iter(_FITTED)))
+        return _FITTED[key]
     X = np.asarray(X)
     return X[train_idx], X[test_idx]
+
+
+#: features of routerlib's embedders fitted in this process, by (embedder, training texts, test
+#: texts): the last few only (a protocol job's splits), read-only as the routers see them anyway
+_FITTED: dict[str, tuple] = {}
+_FITTED_MAX = 6
 
 
 # ----- what to evaluate -------------------------------------------------------------------

@@ -853,9 +853,11 @@ def _tasks(seeds, datasets: list[str], specs: list[RouterSpec], inputs: dict[str
     return tasks
 
 
-def _run_tasks(tasks: list, desc: str, n_jobs: int, backend: str | None, scheduler: str, progress: bool) -> list:
+def _run_tasks(tasks: list, desc: str, n_jobs: int, backend: str | None, scheduler: str, progress: bool,
+               batch: int | str = "auto") -> list:
     """The jobs' outputs in the order of ``tasks``: on the active Dask client (``backend="dask"``),
-    on the cluster of ``scheduler``, or with joblib on this machine."""
+    on the cluster of ``scheduler``, or with joblib on this machine, ``batch`` consecutive jobs
+    to a worker at a time (joblib's ``batch_size``)."""
     if backend == "dask" and not scheduler:
         return _run_on_cluster(_active_client(), tasks, desc, progress)
     if scheduler:
@@ -867,7 +869,7 @@ def _run_tasks(tasks: list, desc: str, n_jobs: int, backend: str | None, schedul
         from tqdm import tqdm
 
         bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=desc)
-    it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(tasks[i] for i in todo)
+    it = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator", batch_size=batch)(tasks[i] for i in todo)
     for out, i in zip(it, todo):  # the generator first: zip runs it to its end, and joblib has nothing to cancel
         outs[i] = out
         if bar is not None:
@@ -978,7 +980,10 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     code = _router_codes(specs, cache)
     tasks = _tasks(seeds, ok, specs, inputs, pairs, job, code, n_knob)
     desc = f"protocol ({len(seeds)} seeds x {len(ok)} datasets x {len(specs)} routers)"
-    tables = _job_tables(_run_tasks(tasks, desc, n_jobs, backend, scheduler, progress))
+    # an embedder fitted per split: the routers of one (seed, dataset), consecutive in ``tasks``, go
+    # to one worker together, which fits the embedder once for them (routerlib.evaluate.features)
+    batch = len(specs) if hasattr(X, "fit") else "auto"
+    tables = _job_tables(_run_tasks(tasks, desc, n_jobs, backend, scheduler, progress, batch))
     models, refs = _baseline_tables(inputs, seeds)
     points, heldout, perf, selection = (_in_run_order(tables[k], ok, names) for k in _JOB_TABLES)
     aiq = _aiq_rows(points, heldout, models)

@@ -210,3 +210,54 @@ def test_seed_reaches_the_model():
     assert RouterSpec("mlp", "mlp").make(seed=3).random_state == 3
     assert RouterSpec("mlp", "mlp", {"random_state": 7}).make(seed=3).random_state == 7
     assert RouterSpec("knn", "knn").make(seed=3).get_params()["n_neighbors"] == 40  # no random_state: untouched
+
+
+def test_a_routerlib_embedder_is_fitted_once_per_split_in_a_process(data, monkeypatch):
+    """The routers of one (seed, dataset) share one fit of routerlib's embedders (same training and
+    test texts, same parameters), read-only and equal to a fresh fit; other rows or parameters fit
+    again; a user's embedder is fitted on every call."""
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+    import routerlib.evaluate as E
+
+    monkeypatch.setattr(E, "_FITTED", {})
+    fits = []
+    fit = TfidfEmbedder.fit
+    monkeypatch.setattr(TfidfEmbedder, "fit", lambda self, p, y=None: fits.append(len(p)) or fit(self, p, y))
+    tr, te = np.arange(0, 80), np.arange(80, 120)
+    a = E.features(TfidfEmbedder(8), data, tr, te)
+    b = E.features(TfidfEmbedder(8), data, tr, te)
+    assert len(fits) == 1 and a[0] is b[0] and not a[0].flags.writeable
+    fresh = fit(TfidfEmbedder(8), data.prompt[tr])  # unpatched: not counted
+    assert np.array_equal(a[0], fresh.transform(data.prompt[tr])) and np.array_equal(a[1], fresh.transform(data.prompt[te]))
+    E.features(TfidfEmbedder(8), data, tr[1:], te)
+    E.features(TfidfEmbedder(6), data, tr, te)
+    assert len(fits) == 3
+    for k in range(10):  # only the last few are kept
+        E.features(TfidfEmbedder(8), data, tr[k:], te)
+    assert len(E._FITTED) == E._FITTED_MAX
+
+    class Mine(TransformerMixin, BaseEstimator):
+        def fit(self, p, y=None):
+            fits.append("mine")
+            return self
+
+        def transform(self, p):
+            return np.array([[len(t)] for t in p], float)
+
+    E.features(Mine(), data, tr, te)
+    E.features(Mine(), data, tr, te)
+    assert fits.count("mine") == 2
+
+
+def test_prompt_counts_are_kept_per_text_and_bounded(monkeypatch):
+    import routerlib.embed.features as PF
+
+    monkeypatch.setattr(PF, "_COUNTS", {})
+    texts = ["What is 2 + 2?", "A) red\nB) blue", "What is 2 + 2?"]
+    first = PF.raw_features(texts)
+    assert len(PF._COUNTS) == 2 and np.array_equal(first, np.array([PF._counts(t) for t in texts]))
+    assert np.array_equal(PF.raw_features(texts), first)  # read back
+    monkeypatch.setattr(PF, "_COUNTS_MAX", 2)
+    PF.raw_features(["a third text"])
+    assert list(PF._COUNTS) == ["a third text"]  # full: emptied, then filled again

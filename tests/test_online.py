@@ -406,7 +406,13 @@ def test_run_policies_and_offline_points_are_cached_by_parameters_and_stream(tmp
     monkeypatch.setattr(S, "replay", lambda *a, **k: pytest.fail("replayed although cached"))
     monkeypatch.setattr(S, "_make_router", lambda *a, **k: pytest.fail("trained although cached"))
     tr2, sec2 = S.run_policies({"eps": EpsilonGreedy(epsilon=0.1), "ucb": UCB1()}, st, LAM)
-    assert sec2 == sec and all(np.array_equal(tr[k].choice, tr2[k].choice) for k in tr)
+    assert sec2 == sec and all(np.array_equal(a, b) for k in tr for a, b in zip(tr[k], tr2[k]))
+    # stored: the choices only (int16); each pick's quality and cost come from the stream again
+    import joblib
+
+    stored = [joblib.load(f) for f in (tmp_path / "online").glob("*.pkl")]
+    choices = next(v[0] for v in stored if isinstance(v, tuple) and isinstance(v[0], dict))
+    assert set(choices) == {"eps", "ucb"} and all(c.dtype == np.int16 for c in choices.values())
     c2, q2 = S.offline_points("knn", st, LAM)
     assert all(np.array_equal(a, b) for a, b in zip(pts[0] + pts[1], c2 + q2))
     for other in ({"eps": EpsilonGreedy(epsilon=0.2), "ucb": UCB1()},):  # another parameter: computed

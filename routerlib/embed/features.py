@@ -37,17 +37,34 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SENTENCE = re.compile(r"[.!?](?:\s|$)")
 
 
+#: the counts of prompts already counted in this process (the protocol fits this embedder on every
+#: split of every job, over the same texts: counting a 5-shot prompt's characters is the slow part)
+_COUNTS: dict[str, tuple] = {}
+_COUNTS_MAX = 1_000_000
+
+
+def _counts(s: str) -> tuple:
+    words = s.split()
+    letters = sum(ch.isalpha() for ch in s)
+    return (len(s), len(words), sum(ch.isdigit() for ch in s), len(_MATH.findall(s)), s.count("?"),
+            len(_OPTION.findall(s)), s.count("\n") + s.count("\\n"), len(_NUMBER.findall(s)),
+            (sum(len(w) for w in words) / len(words)) if words else 0.0,
+            (sum(ch.isupper() for ch in s) / letters) if letters else 0.0, len(_SENTENCE.findall(s)))
+
+
 def raw_features(prompts: Sequence[str]) -> np.ndarray:
-    """The unscaled counts of :data:`FEATURES` per prompt, shape (n, len(FEATURES)), float."""
+    """The unscaled counts of :data:`FEATURES` per prompt, shape (n, len(FEATURES)), float.
+    Each distinct text is counted once per process (up to a million texts kept)."""
     rows = []
     for p in prompts:
         s = str(p)
-        words = s.split()
-        letters = sum(ch.isalpha() for ch in s)
-        rows.append((len(s), len(words), sum(ch.isdigit() for ch in s), len(_MATH.findall(s)), s.count("?"),
-                     len(_OPTION.findall(s)), s.count("\n") + s.count("\\n"), len(_NUMBER.findall(s)),
-                     (sum(len(w) for w in words) / len(words)) if words else 0.0,
-                     (sum(ch.isupper() for ch in s) / letters) if letters else 0.0, len(_SENTENCE.findall(s))))
+        row = _COUNTS.get(s)
+        if row is None:
+            row = _counts(s)
+            if len(_COUNTS) >= _COUNTS_MAX:
+                _COUNTS.clear()
+            _COUNTS[s] = row
+        rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
 

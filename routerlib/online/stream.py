@@ -341,5 +341,10 @@ def replay(policy, stream: Stream, lambdas) -> Trace:
             policy.update_all(t, x, Q[t], C[t], av)
         else:
             policy.update(t, x, a, Q[t][srow, a], C[t][srow, a])
+    return trace_of(choice, stream)
+
+
+def trace_of(choice: np.ndarray, stream: Stream) -> Trace:
+    """The :class:`Trace` of the choices ``choice`` (T, S, L) on ``stream``: each pick's quality and cost."""
     ch = choice.astype(np.intp)
-    return Trace(choice, np.take_along_axis(Q, ch, axis=2), np.take_along_axis(C, ch, axis=2))
+    return Trace(choice, np.take_along_axis(stream.quality, ch, axis=2), np.take_along_axis(stream.cost, ch, axis=2))
