@@ -276,7 +276,7 @@ class AgreementRouter(Router):
         cc = np.empty(len(configs))
         qq = np.empty(len(configs))
         for L in range(1, int(self.max_models) + 1):  # every chain of one length and rule in one pass
-            chains = [ch for ch in combinations(order.tolist(), L)]
+            chains = list(combinations(order.tolist(), L))
             for k in (k for k in ks if k == ks[0] or L > k):
                 if chains:
                     pos = [at[(ch, k)] for ch in chains]
