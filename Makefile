@@ -92,8 +92,8 @@ lint: install ## ruff check (rules and exclusions in pyproject.toml)
 bench: install ## speed benchmarks (hull/AIQ, simulation, loading, routers, cascades, the protocol and how its cost grows, online routing; with SCHEDULER=, the leaderboard protocol there against here)
 	$(PY) scripts/bench.py --embedder "$(EMBEDDER)" --scheduler "$(SCHEDULER)"
 
-bench-scale: install ## the protocol at 36k and 100k random prompts x 33 models: time and peak memory here and on SCHEDULER (default local:2)
-	$(PY) scripts/bench_scale.py --schedulers ",$(or $(SCHEDULER),local:2)"
+bench-scale: install ## the protocol at 36k, 100k and 400k random prompts x 33 models: time and peak memory here and on SCHEDULER (default local:2)
+	$(PY) scripts/bench_scale.py --sizes 36000,100000,400000 --seeds 0,1 --schedulers ",$(or $(SCHEDULER),local:2)"
 
 lab: install ## JupyterLab from .venv; notebooks/*.py open as notebooks on a double click (jupytext)
 	$(PY) scripts/lab.py
