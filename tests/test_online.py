@@ -402,7 +402,7 @@ def test_run_policies_and_offline_points_are_cached_by_parameters_and_stream(tmp
     pol = {"eps": EpsilonGreedy(epsilon=0.1), "ucb": UCB1()}
     tr, sec = S.run_policies(pol, st, LAM)
     pts = S.offline_points("knn", st, LAM)
-    assert len(list((tmp_path / "online").glob("*.pkl"))) == 2
+    assert len(list((tmp_path / "online").rglob("output.pkl"))) == 2
     monkeypatch.setattr(S, "replay", lambda *a, **k: pytest.fail("replayed although cached"))
     monkeypatch.setattr(S, "_make_router", lambda *a, **k: pytest.fail("trained although cached"))
     tr2, sec2 = S.run_policies({"eps": EpsilonGreedy(epsilon=0.1), "ucb": UCB1()}, st, LAM)
@@ -410,7 +410,7 @@ def test_run_policies_and_offline_points_are_cached_by_parameters_and_stream(tmp
     # stored: the choices only (int16); each pick's quality and cost come from the stream again
     import joblib
 
-    stored = [joblib.load(f) for f in (tmp_path / "online").glob("*.pkl")]
+    stored = [joblib.load(f) for f in (tmp_path / "online").rglob("output.pkl")]
     choices = next(v[0] for v in stored if isinstance(v, tuple) and isinstance(v[0], dict))
     assert set(choices) == {"eps", "ucb"} and all(c.dtype == np.int16 for c in choices.values())
     c2, q2 = S.offline_points("knn", st, LAM)
@@ -436,7 +436,7 @@ def test_a_policy_from_outside_routerlib_is_never_cached(tmp_path, monkeypatch):
     rd, X = small(n=60)
     st = make_stream(rd, X, seeds=(0,), n_components=3)
     S.run_policies({"mine": Mine()}, st, LAM)
-    assert not (tmp_path / "online").exists() or not list((tmp_path / "online").glob("*.pkl"))
+    assert not (tmp_path / "online").exists() or not list((tmp_path / "online").rglob("output.pkl"))
 
 
 def test_the_cache_key_ignores_the_projections_last_bits_but_not_the_embedding(tmp_path, monkeypatch):

@@ -13,7 +13,7 @@
   adoption lags (:func:`~routerlib.online.scenarios.adoption_lag`).
 
 :func:`run_policies` and :func:`offline_points` keep what they computed in
-``paths.cache_dir()/online``, keyed by the stream's contents, the lambdas, the policies' or router's
+``paths.cache_dir()/online`` (:func:`routerlib.memo.disk_cache`), keyed by the stream's contents, the lambdas, the policies' or router's
 parameters and routerlib's source (:mod:`routerlib.fingerprint`): a second run of notebook 13
 reads them. Policies or routers defined outside routerlib are not cached (their code is not in the
 key), nor anything with ``cache=False``.
@@ -25,19 +25,15 @@ compared, so differences are paired on one domain.
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
-import warnings
 from dataclasses import fields
 from typing import Mapping, Sequence
 
-import joblib
 import numpy as np
 import pandas as pd
 
-from .. import paths
 from ..fingerprint import content_hash, source_hash
+from ..memo import disk_cache
 from ..routers.base import as_router, check_outcomes, read_only
 from .metrics import (
     best_fixed_model,
@@ -97,28 +93,13 @@ def _stream_key(stream: Stream) -> str:
     return content_hash(*parts)
 
 
-def _from_cache(key: str | None):
-    """What was stored under ``key`` (None when nothing was, or it cannot be read)."""
+def _memo(func, key: str | None):
+    """``func`` cached in ``paths.cache_dir()/online`` on ``key`` alone (the caller's hash of every
+    input, :mod:`routerlib.memo`); ``func`` itself when ``key`` is None."""
     if key is None:
-        return None
-    try:
-        return joblib.load(paths.cache_dir() / "online" / f"{key}.pkl")
-    except (OSError, EOFError, ValueError, KeyError, ImportError, AttributeError):
-        return None
-
-
-def _to_cache(key: str | None, value) -> None:
-    """Store ``value`` under ``key`` (written to a temporary name, then renamed: never half a file)."""
-    if key is None:
-        return
-    try:
-        folder = paths.cache_dir() / "online"
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{uuid.uuid4().hex}.tmp"
-        joblib.dump(value, tmp)
-        os.replace(tmp, folder / f"{key}.pkl")
-    except OSError as e:
-        warnings.warn(f"online study: the cache folder cannot be written ({e}); results are not cached", stacklevel=3)
+        return func
+    return disk_cache(func, "online", ignore=[n for n in func.__code__.co_varnames[:func.__code__.co_argcount]
+                                              if n != "key"], what="the online study", stacklevel=4)
 
 
 def offline_points(router, stream: Stream, lambdas, name: str | None = None,
@@ -139,9 +120,11 @@ def offline_points(router, stream: Stream, lambdas, name: str | None = None,
     # a registry name is cached (its code is routerlib's); a router object is not
     key = (content_hash("offline_points", source_hash(), _stream_key(stream), lam, router, who)
            if cache and isinstance(router, str) else None)
-    hit = _from_cache(key)
-    if hit is not None:
-        return hit
+    return _memo(_offline_points, key)(router, stream, lam, who, key)
+
+
+def _offline_points(router, stream: Stream, lam: np.ndarray, who: str, key: str | None):
+    """:func:`offline_points` computed; ``key`` is its cache key."""
     costs, quals = [], []
     for s, seed in enumerate(stream.seeds):
         tr, te = stream.order[s, :stream.t_train], stream.order[s, stream.t_train:]
@@ -158,7 +141,6 @@ def offline_points(router, stream: Stream, lambdas, name: str | None = None,
         out = check_outcomes(r.sweep_outcomes(test, Xte, vals), k, test.n, test.m, f"{who} (order {seed})")
         costs.append(out.cost.mean(axis=1))
         quals.append(out.quality.mean(axis=1))
-    _to_cache(key, (costs, quals))
     return costs, quals
 
 
@@ -170,17 +152,19 @@ def run_policies(policies: Mapping[str, object], stream: Stream, lambdas,
     ours = all(type(p).__module__.startswith("routerlib.") for p in policies.values())
     key = (content_hash("run_policies", source_hash(), _stream_key(stream), check_lambdas(lambdas),
                         [(n, repr(p)) for n, p in policies.items()]) if cache and ours else None)
-    hit = _from_cache(key)
-    if hit is not None:  # the choices only (int16, a tenth of a trace's bytes): quality and cost are the stream's
-        choices, seconds = hit
-        return {name: trace_of(c, stream) for name, c in choices.items()}, seconds
-    traces, seconds = {}, {}
+    # stored: the choices only (int16, a tenth of a trace's bytes); quality and cost are the stream's
+    choices, seconds = _memo(_replay_all, key)(policies, stream, lambdas, key)
+    return {name: trace_of(c, stream) for name, c in choices.items()}, seconds
+
+
+def _replay_all(policies: Mapping[str, object], stream: Stream, lambdas, key: str | None):
+    """Each policy's choices (T, S, L) and the seconds its replay took; ``key`` is the cache key."""
+    choices, seconds = {}, {}
     for name, p in policies.items():
         t0 = time.perf_counter()
-        traces[name] = replay(p, stream, lambdas)
+        choices[name] = replay(p, stream, lambdas).choice
         seconds[name] = time.perf_counter() - t0
-    _to_cache(key, ({name: tr.choice for name, tr in traces.items()}, seconds))
-    return traces, seconds
+    return choices, seconds
 
 
 def curve_steps(T: int, n: int = 120) -> np.ndarray:
