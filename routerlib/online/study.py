@@ -13,8 +13,8 @@
   adoption lags (:func:`~routerlib.online.scenarios.adoption_lag`).
 
 :func:`run_policies` and :func:`offline_points` keep what they computed in
-``paths.cache_dir()/online`` (:func:`routerlib.memo.disk_cache`), keyed by the stream's contents, the lambdas, the policies' or router's
-parameters and routerlib's source (:mod:`routerlib.fingerprint`): a second run of notebook 13
+``paths.cache_dir()/online`` (:func:`routerlib.memo.disk_cache`), keyed by the stream's contents,
+the lambdas, the policies' or router's parameters and routerlib's source (:mod:`routerlib.fingerprint`): a second run of notebook 13
 reads them. Policies or routers defined outside routerlib are not cached (their code is not in the
 key), nor anything with ``cache=False``.
 
@@ -93,13 +93,10 @@ def _stream_key(stream: Stream) -> str:
     return content_hash(*parts)
 
 
-def _memo(func, key: str | None):
-    """``func`` cached in ``paths.cache_dir()/online`` on ``key`` alone (the caller's hash of every
-    input, :mod:`routerlib.memo`); ``func`` itself when ``key`` is None."""
-    if key is None:
-        return func
-    return disk_cache(func, "online", ignore=[n for n in func.__code__.co_varnames[:func.__code__.co_argcount]
-                                              if n != "key"], what="the online study", stacklevel=4)
+def _memo(func, key: str | None, ignore: Sequence[str]):
+    """``func`` cached in ``paths.cache_dir()/online`` on ``key`` (the caller's hash of every input;
+    the arguments in ``ignore`` are left out); ``func`` itself when ``key`` is None."""
+    return func if key is None else disk_cache(func, "online", ignore, what="the online study", stacklevel=4)
 
 
 def offline_points(router, stream: Stream, lambdas, name: str | None = None,
@@ -120,7 +117,7 @@ def offline_points(router, stream: Stream, lambdas, name: str | None = None,
     # a registry name is cached (its code is routerlib's); a router object is not
     key = (content_hash("offline_points", source_hash(), _stream_key(stream), lam, router, who)
            if cache and isinstance(router, str) else None)
-    return _memo(_offline_points, key)(router, stream, lam, who, key)
+    return _memo(_offline_points, key, ["router", "stream", "lam", "who"])(router, stream, lam, who, key)
 
 
 def _offline_points(router, stream: Stream, lam: np.ndarray, who: str, key: str | None):
@@ -153,7 +150,7 @@ def run_policies(policies: Mapping[str, object], stream: Stream, lambdas,
     key = (content_hash("run_policies", source_hash(), _stream_key(stream), check_lambdas(lambdas),
                         [(n, repr(p)) for n, p in policies.items()]) if cache and ours else None)
     # stored: the choices only (int16, a tenth of a trace's bytes); quality and cost are the stream's
-    choices, seconds = _memo(_replay_all, key)(policies, stream, lambdas, key)
+    choices, seconds = _memo(_replay_all, key, ["policies", "stream", "lambdas"])(policies, stream, lambdas, key)
     return {name: trace_of(c, stream) for name, c in choices.items()}, seconds
 
 
