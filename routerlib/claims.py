@@ -34,6 +34,7 @@ import pandas as pd
 
 from .data import online_models, time_sensitive
 from .evaluate import evaluate_cascade, param_str
+from .memo import disk_cache, inputs_key
 from .metrics import aiq_wide, full_size_summary, summarize
 from .paper import PAPER_AIQ, PAPER_BEST, PAPER_PREDICTIVE_VS_ZERO, short_name, table1_frame
 
@@ -555,13 +556,24 @@ def agreement_judge(data, seeds, level: float = 0.95) -> tuple[pd.DataFrame, pd.
     (per_seed, summary): per_seed has the columns of ``judge_error`` and ``seed``; summary one row per
     dataset: error_rate, accept_wrong, reject_right (mean, ci_low, ci_high), the most frequent chain,
     and ``nearest_paper_error_rate`` (of 0, 0.01, ..., 0.8, the grid of Figures 5 and 8)
+
+    Cached in ``paths.cache_dir()/judge``, keyed by the data's fingerprint, the seeds, ``level``
+    and routerlib's source (:func:`routerlib.memo.inputs_key`).
     """
     from .protocol import parse_seeds
+
+    return disk_cache(_agreement_judge, "judge", ["data"], what="the judge study")(
+        data, parse_seeds(seeds), float(level), inputs_key(data))
+
+
+def _agreement_judge(data, seeds: tuple[int, ...], level: float, inputs: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`agreement_judge` computed; ``inputs`` is the cache key's part for the data."""
     from .routers import AgreementRouter, answerable_datasets
     from .routers.cascade import ERROR_RATES
 
+    del inputs  # the cache key only
     rows = []
-    for s in parse_seeds(seeds):
+    for s in seeds:
         for d in answerable_datasets(data):
             sub = data.select(data.dataset == d)
             test = sub.split_mask(s)

@@ -70,7 +70,7 @@ from threadpoolctl import threadpool_limits
 from .evaluate import RouterSpec, check_features, evaluate_cascade, features, param_str, select_params, too_small
 from .fingerprint import content_hash, source_hash
 from .hull import compare_aiq, ndch, public_end, shared_domain
-from .memo import ReadOnlyCache, disk_cache
+from .memo import ReadOnlyCache, disk_cache, inputs_key
 from .metrics import followup as F
 from .metrics.aiq import aiq_table, heldout_aiq
 from .metrics.stats import paired_differences, summarize, verdict
@@ -409,6 +409,8 @@ class ProtocolResult:
     aiq: pd.DataFrame
     selection: pd.DataFrame
     meta: dict = field(default_factory=dict)
+    #: :meth:`per_seed`'s table, made on its first call (and kept with a cached run)
+    _readings: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def routers(self) -> list[str]:
@@ -454,8 +456,12 @@ class ProtocolResult:
         data apgr, cpt50, cpt80. Over datasets (``all``): avg_acc (macro), avg_acc_pooled, and
         gain_r, gain_b, gap_o as the ratio of averages (``*_ratio_of_avg``) and the mean of the
         per-dataset ratios (``*_mean_of_ratios``), and the mean AIQ.
+
+        Made once per result (a copy is returned each time).
         """
-        return _per_seed(self)
+        if self._readings is None:
+            self._readings = _per_seed(self)
+        return self._readings.copy()
 
     def aiq_summary(self, routers: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
         """The AIQ table with intervals: one row per (dataset, router) with the mean and CI of the
@@ -885,12 +891,7 @@ def _read_cached(tasks: list) -> tuple[list, list[int]]:
     outs: list = [None] * len(tasks)
     todo = []
     for i, (_, (job, *args), _) in enumerate(tasks):
-        jc = job.cached if isinstance(job, ReadOnlyCache) else job
-        try:
-            hit = hasattr(jc, "check_call_in_cache") and jc.check_call_in_cache(*args)
-        except OSError:
-            hit = False
-        if hit:
+        if _in_cache(job, *args):
             outs[i] = _guarded(job, *args)
         else:
             todo.append(i)
@@ -983,14 +984,46 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
     # an embedder fitted per split: the routers of one (seed, dataset), consecutive in ``tasks``, go
     # to one worker together, which fits the embedder once for them (routerlib.evaluate.features)
     batch = len(specs) if hasattr(X, "fit") else "auto"
-    tables = _job_tables(_run_tasks(tasks, desc, n_jobs, backend, scheduler, progress, batch))
-    models, refs = _baseline_tables(inputs, seeds)
-    points, heldout, perf, selection = (_in_run_order(tables[k], ok, names) for k in _JOB_TABLES)
-    aiq = _aiq_rows(points, heldout, models)
     left_out = {**pairs.refused, **pairs.small}
-    return ProtocolResult(points, heldout, perf, models, refs, aiq, selection,
-                          meta={"seeds": list(seeds), "datasets": ok, "skipped": skipped, "label": data.label,
-                                "routers": names, "refused": {f"{r}/{d}": w for (r, d), w in left_out.items()}})
+    meta = {"seeds": list(seeds), "datasets": ok, "skipped": skipped, "label": data.label, "routers": names,
+            "refused": {f"{r}/{d}": w for (r, d), w in left_out.items()}}
+
+    def compute() -> ProtocolResult:
+        tables = _job_tables(_run_tasks(tasks, desc, n_jobs, backend, scheduler, progress, batch))
+        models, refs = _baseline_tables(inputs, seeds)
+        points, heldout, perf, selection = (_in_run_order(tables[k], ok, names) for k in _JOB_TABLES)
+        return ProtocolResult(points, heldout, perf, models, refs, _aiq_rows(points, heldout, models), selection,
+                              meta=meta)
+
+    if not cache or any(c is None for c in code.values()):
+        return compute()
+    key = joblib.hash((_source_hash(), code, [inputs[d].key for d in ok], seeds, n_knob, specs,
+                       sorted((f"{r}/{d}", g) for (r, d), g in pairs.grids.items()), meta))
+    with warnings.catch_warnings():  # a cache folder that cannot be made or written: the jobs' cache says so
+        warnings.simplefilter("ignore", UserWarning)
+        whole = disk_cache(_whole_run, "protocol_runs", ["compute"])
+    if progress and _in_cache(whole, key, compute):
+        print(f"{desc}: read from the cache", file=sys.stderr, flush=True)
+    return whole(key, compute)
+
+
+def _whole_run(key: str, compute) -> ProtocolResult:
+    """A whole run's result with its :meth:`~ProtocolResult.per_seed` readings, cached under ``key``
+    (the inputs of every job of the run, and the run's data, seeds and routers): a rerun reads one
+    file, not one per job, and its readings are not made again. ``compute`` is not in the key."""
+    del key  # the cache key only
+    res = compute()
+    res.per_seed()
+    return res
+
+
+def _in_cache(cached, *args) -> bool:
+    """Whether ``cached(*args)`` would be read from its cache (False for a function run uncached)."""
+    jc = cached.cached if isinstance(cached, ReadOnlyCache) else cached
+    try:
+        return hasattr(jc, "check_call_in_cache") and jc.check_call_in_cache(*args)
+    except OSError:
+        return False
 
 
 _TAG = ["seed", "dataset", "router", "params", "knob", "reads_quality"]
@@ -1109,8 +1142,20 @@ def _guarded(job, sub, X, prompts, spec, seed, n_knob, src, inputs=""):
 def cascade_over_seeds(data, datasets: Sequence[str], seeds=DEFAULT_SEEDS, **kw) -> pd.DataFrame:
     """The cascade study (:func:`routerlib.evaluate.evaluate_cascade`) on every seed's split: its
     AIQ table (per dataset, variant, system, error rate) with a ``seed`` column. It is fast
-    (vectorised), so it runs in the main process. ``kw`` goes to ``evaluate_cascade``."""
-    parts = [evaluate_cascade(data, datasets, seed=s, **kw).aiq.assign(seed=s) for s in parse_seeds(seeds)]
+    (vectorised), so it runs in the main process. ``kw`` goes to ``evaluate_cascade``.
+
+    Cached in ``paths.cache_dir()/cascade``, keyed by the data's fingerprint, the arguments and
+    routerlib's source (:func:`routerlib.memo.inputs_key`)."""
+    if isinstance(datasets, str):
+        raise ValueError(f"datasets={datasets!r} is one string; give a list of dataset names")
+    return disk_cache(_cascade_over_seeds, "cascade", ["data"], what="the cascade study")(
+        data, list(datasets), parse_seeds(seeds), kw, inputs_key(data))
+
+
+def _cascade_over_seeds(data, datasets: list[str], seeds: tuple[int, ...], kw: dict, inputs: str) -> pd.DataFrame:
+    """:func:`cascade_over_seeds` computed; ``inputs`` is the cache key's part for the data."""
+    del inputs  # the cache key only
+    parts = [evaluate_cascade(data, datasets, seed=s, **kw).aiq.assign(seed=s) for s in seeds]
     return pd.concat(parts, ignore_index=True)
 
 

@@ -285,3 +285,32 @@ def test_oracle_vs_best(oracle_cost, expected):
     out = oracle_vs_best(p).iloc[0]
     assert out.best_model == "A" and out.verdict == expected
     assert out.cost_difference == pytest.approx(oracle_cost - 1.0)
+
+
+# ----- studies cached on disk ----------------------------------------------------------------------
+def test_the_judge_and_cascade_studies_are_cached_by_data_seeds_and_arguments(tmp_path, monkeypatch):
+    """A second call reads the stored tables (nothing is fitted); other data, seeds or arguments compute again."""
+    import routerlib.claims as C
+    import routerlib.protocol as P
+    from routerlib.data import simulate_routerbench
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    rd = simulate_routerbench(seed=0, scale=0.05)
+    judge = C.agreement_judge(rd, (0, 1))
+    cascade = P.cascade_over_seeds(rd, ["mmlu", "gsm8k"], (0, 1))
+    with monkeypatch.context() as m:
+        m.setattr("routerlib.routers.AgreementRouter.fit", lambda *a, **k: pytest.fail("the judge was fitted"))
+        m.setattr(P, "evaluate_cascade", lambda *a, **k: pytest.fail("the cascade was evaluated"))
+        for got, want in zip(C.agreement_judge(rd, "0,1"), judge):
+            pd.testing.assert_frame_equal(got, want)
+        pd.testing.assert_frame_equal(P.cascade_over_seeds(rd, ("mmlu", "gsm8k"), "0,1"), cascade)
+    assert len(list((tmp_path / "judge").rglob("output.pkl"))) == 1
+    assert len(list((tmp_path / "cascade").rglob("output.pkl"))) == 1
+    other = rd.select(np.arange(rd.n) != 0)  # one prompt fewer
+    C.agreement_judge(other, (0, 1))
+    C.agreement_judge(rd, (0,))
+    P.cascade_over_seeds(rd, ["mmlu", "gsm8k"], (0, 1), error_rates=[0.0])
+    assert len(list((tmp_path / "judge").rglob("output.pkl"))) == 3
+    assert len(list((tmp_path / "cascade").rglob("output.pkl"))) == 2
+    with pytest.raises(ValueError, match="datasets='mmlu' is one string"):
+        P.cascade_over_seeds(rd, "mmlu", (0,))

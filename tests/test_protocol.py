@@ -74,6 +74,44 @@ def test_deterministic_and_cached(toy, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(a.aiq, c.aiq)
 
 
+def test_a_whole_run_is_read_from_one_file_with_its_readings(toy, tmp_path, monkeypatch, capsys):
+    """A rerun of the same run reads the whole result (per-seed readings included) from one file:
+    no job is read and no reading is made again. Another run on the same jobs (here, fewer seeds)
+    is a new entry that reuses the jobs' cache."""
+    import routerlib.protocol as P
+
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    data, X = toy
+    specs = [RouterSpec("knn", "knn", {"n_neighbors": 5}), RouterSpec("best_single", "best_single")]
+    a = run_protocol(data, specs, X, seeds=(0, 1), progress=False)
+    assert len(list((tmp_path / "protocol_runs").rglob("output.pkl"))) == 1
+    with monkeypatch.context() as m:
+        m.setattr(P, "_read_cached", lambda tasks: pytest.fail("a job was read"))
+        m.setattr(P, "_per_seed", lambda res: pytest.fail("the readings were made again"))
+        b = run_protocol(data, specs, X, seeds=(0, 1))
+        assert "read from the cache" in capsys.readouterr().err
+        for k in ("points", "heldout", "perf", "models", "refs", "aiq", "selection"):
+            pd.testing.assert_frame_equal(getattr(a, k), getattr(b, k))
+        pd.testing.assert_frame_equal(a.per_seed(), b.per_seed())
+        assert a.meta == b.meta
+    jobs = sorted((tmp_path / "protocol").rglob("output.pkl"))
+    one = run_protocol(data, specs, X, seeds=(1,), progress=False)
+    assert len(list((tmp_path / "protocol_runs").rglob("output.pkl"))) == 2
+    assert sorted((tmp_path / "protocol").rglob("output.pkl")) == jobs  # the seed's jobs were read
+    pd.testing.assert_frame_equal(one.points, a.points[a.points.seed == 1].reset_index(drop=True))
+    changed = run_protocol(data, [RouterSpec("knn", "knn", {"n_neighbors": 7}), specs[1]], X, seeds=(0, 1),
+                           progress=False)
+    assert not changed.points.equals(a.points)  # another parameter: another run, computed
+
+
+def test_per_seed_is_made_once_and_returned_as_a_copy(toy):
+    data, X = toy
+    res = run_protocol(data, [RouterSpec("best_single", "best_single")], X, seeds=(0,), cache=False, progress=False)
+    first = res.per_seed()
+    first["value"] = -1.0
+    assert (res.per_seed()["value"] != -1.0).any()
+
+
 def test_jobs_in_parallel_give_the_same_tables_and_no_warning(toy, result, tmp_path, monkeypatch):
     """Two joblib processes give the in-process run's tables, with every job computed and with
     every job read from the cache; and joblib's result generator is run to its end each time (one
