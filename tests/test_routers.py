@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 from routerlib.data import RoutingData
 from routerlib.hull import ndch
 from routerlib.routers import ROUTERS, KNNRouter, MFRouter, MLPRouter, SVMRouter, zero_router_hull, zero_router_points
-from routerlib.routers.predictive import choose, cosine_neighbors
+from routerlib.routers.predictive import SIMILARITY_QUANTUM, choose, cosine_neighbors
 
 FAST = {"mlp": {"hidden_layer_sizes": (16,), "max_iter": 300, "learning_rate_init": 0.01, "early_stopping": False,
                 "batch_size": 16},
@@ -245,7 +245,33 @@ def test_cosine_neighbors_matches_bruteforce(n_train, k, seed, block_entries):
     S = Bn @ An.T
     got = np.sort(np.take_along_axis(S, nb, axis=1), axis=1)
     want = np.sort(S, axis=1)[:, ::-1][:, :kk][:, ::-1]
-    np.testing.assert_allclose(got, want, atol=1e-5)
+    np.testing.assert_allclose(got, want, atol=SIMILARITY_QUANTUM)
+    # exactly: the float32 similarities on the grid, the most similar first, ties by training index
+    A32 = A.astype(np.float32) / np.linalg.norm(A.astype(np.float32), axis=1, keepdims=True)
+    B32 = B.astype(np.float32) / np.linalg.norm(B.astype(np.float32), axis=1, keepdims=True)
+    raw = B32 @ A32.T / np.float32(SIMILARITY_QUANTUM)
+    steps = np.rint(raw)
+    for i in range(len(B)):
+        if (np.abs(raw[i] - np.floor(raw[i]) - 0.5) < 0.01).any():
+            continue  # a similarity on a grid line: a product summed in another order may round it the other way
+        first = np.lexsort((np.arange(n_train), -steps[i]))[:kk]
+        assert set(nb[i]) == set(first)
+
+
+def test_cosine_neighbors_break_near_ties_by_index_whatever_the_last_bits():
+    """Training rows that embed alike up to their last bits (prompts with one long shared prefix)
+    are tied: the lowest indices win, and moving the rows by one ulp, as another CPU's arithmetic
+    would, changes no neighbour."""
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal(384).astype(np.float32)
+    A = np.repeat(base[None], 40, axis=0) + rng.standard_normal((40, 384)).astype(np.float32) * 1e-7
+    A[30:] = rng.standard_normal((10, 384))  # ten unrelated rows
+    query = base[None] + rng.standard_normal((5, 384)).astype(np.float32) * 1e-7
+    nb = cosine_neighbors(A, query, 7)
+    assert all(set(row) == set(range(7)) for row in nb)
+    bumped = np.nextafter(A, np.float32(np.inf), dtype=np.float32)
+    bumped[::2] = A[::2]
+    np.testing.assert_array_equal(np.sort(cosine_neighbors(bumped, query, 7), axis=1), np.sort(nb, axis=1))
 
 
 @settings(max_examples=20, deadline=None)

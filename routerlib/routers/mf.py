@@ -12,9 +12,13 @@ The model: for a prompt embedding ``x`` (L2-normalised, d) and model ``j``,
 fitted by full-batch Adam on the binary cross-entropy against the training quality (soft targets,
 so graded scores such as MT-Bench's are fine) plus an L2 penalty on ``W`` and ``v``, in numpy
 (deterministic: initialised from ``random_state``, no mini-batch shuffling), with early stopping on
-a held-out 10% of the training rows (the step of best validation BCE is kept). ``b_j`` starts at the
-logit of model j's mean training quality, so an untrained model predicts each model's mean, and
-where the prompts carry no signal, early stopping keeps it close to that.
+a held-out 10% of the training rows (the step of best validation BCE is kept). ``b_j`` starts at
+the logit of model j's mean training quality, so an untrained model predicts each model's mean,
+and where the prompts carry no signal, early stopping keeps it close to that.
+
+It computes in float32, as the embeddings come: the two products with the embeddings are most of
+a step's cost, and they take two to three times longer in float64. The probabilities of the
+validation loss and of the predictions are taken in float64 from float32 logits.
 
 Routing is the predictive routers' rule (:class:`~routerlib.routers.predictive.PredictiveRouter`):
 ``argmax_j  willingness_to_pay * P_hat_j - C_hat_j``; the knob is ``willingness_to_pay``, with the
@@ -62,19 +66,20 @@ def fit_mf(X: np.ndarray, Y: np.ndarray, dim: int = 32, epochs: int = 500, lr: f
     -------
     W : (k, d), V : (m, k), b : (m,)
     """
-    X = np.asarray(X, np.float64)
+    X = np.asarray(X, np.float32)
     Y = np.clip(np.asarray(Y, np.float64), 0.0, 1.0)
     n, d = X.shape
     m = Y.shape[1]
     gen = np.random.default_rng(random_state)
-    W = gen.standard_normal((dim, d)) / np.sqrt(d)
-    V = gen.standard_normal((m, dim)) * 0.1
+    W = (gen.standard_normal((dim, d)) / np.sqrt(d)).astype(np.float32)
+    V = (gen.standard_normal((m, dim)) * 0.1).astype(np.float32)
     n_val = int(round(validation_fraction * n)) if n >= 20 else 0
     val = np.zeros(n, dtype=bool)
     val[gen.permutation(n)[:n_val]] = True
     Xt, Yt, Xv, Yv = X[~val], Y[~val], X[val], Y[val]
     mean = np.clip(Yt.mean(axis=0), 1e-3, 1 - 1e-3)
-    b = np.log(mean / (1 - mean))
+    b = np.log(mean / (1 - mean)).astype(np.float32)
+    Yt = Yt.astype(np.float32)
     params = [W, V, b]
     mom = [np.zeros_like(p) for p in params]
     vel = [np.zeros_like(p) for p in params]
@@ -82,7 +87,7 @@ def fit_mf(X: np.ndarray, Y: np.ndarray, dim: int = 32, epochs: int = 500, lr: f
     best, best_loss, since = [p.copy() for p in params], np.inf, 0
     for t in range(1, int(epochs) + 1):
         if n_val:
-            Pv = np.clip(_sigmoid(Xv @ W.T @ V.T + b), 1e-7, 1 - 1e-7)
+            Pv = np.clip(_sigmoid((Xv @ W.T @ V.T + b).astype(np.float64)), 1e-7, 1 - 1e-7)
             loss = float(-(Yv * np.log(Pv) + (1 - Yv) * np.log(1 - Pv)).mean())
             if loss < best_loss - 1e-6:
                 best, best_loss, since = [p.copy() for p in params], loss, 0
@@ -99,7 +104,7 @@ def fit_mf(X: np.ndarray, Y: np.ndarray, dim: int = 32, epochs: int = 500, lr: f
             mo += (1 - b1) * g
             ve *= b2
             ve += (1 - b2) * g * g
-            p -= lr * (mo / (1 - b1**t)) / (np.sqrt(ve / (1 - b2**t)) + eps)
+            p -= (lr * (mo / (1 - b1**t)) / (np.sqrt(ve / (1 - b2**t)) + eps)).astype(np.float32)
     return tuple(best) if n_val else tuple(params)
 
 
@@ -157,4 +162,5 @@ class MFRouter(PredictiveRouter):
                                            int(self.patience))
 
     def _predict_quality(self, X):
-        return _sigmoid((np.asarray(X, np.float64) @ self.W_.T) @ self.V_.T + self.b_)
+        # the logits in float32, the sigmoid in float64 (in float32 it reaches 0 and 1)
+        return _sigmoid(((np.asarray(X, np.float32) @ self.W_.T) @ self.V_.T + self.b_).astype(np.float64))

@@ -57,14 +57,18 @@ def _normalise(X: np.ndarray) -> np.ndarray:
     return X / np.where(norm > 0, norm, 1.0)
 
 
+#: cosine similarities closer than this are tied (:func:`cosine_neighbors`)
+SIMILARITY_QUANTUM = 2.0**-16
+
+
 def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: int = 2048,
                      block_entries: int = 1 << 22) -> np.ndarray:
     """Indices of the ``k`` most cosine-similar training rows of each query row.
 
     Brute force on unit vectors (one matrix product per block of query rows, then a partial sort
     per row), so no (n, n_train) matrix is ever held: a block has at most ``chunk`` rows and at
-    most ``block_entries`` similarities (about ``block_entries * 12`` bytes with the partial
-    sort's indices), however many training rows there are.
+    most ``block_entries`` similarities (about ``block_entries * 20`` bytes with their sort keys
+    and the partial sort's indices), however many training rows there are.
 
     Parameters
     ----------
@@ -80,7 +84,15 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     Returns
     -------
     ndarray of shape (n, min(k, n_train)), int
-        Neighbour indices (unordered within a row; ties broken deterministically).
+        Neighbour indices (unordered within a row).
+
+    Notes
+    -----
+    Similarities are compared on a grid of :data:`SIMILARITY_QUANTUM` (2**-16, about 1.5e-5), and
+    among equal ones the lower training index wins. A float32 product's last bits differ between
+    CPUs (with and without AVX-512, say), and prompts that share a long prefix embed alike up to
+    those bits; on the grid such near-ties are exact ties, broken by index, so the neighbours do not
+    depend on the machine (except for a pair that straddles a grid line).
     """
     A = _normalise(X_train)
     B = _normalise(X_query)
@@ -90,10 +102,15 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     if k == A.shape[0]:  # every training row is a neighbour
         out[:] = np.arange(k)
         return out
+    index = np.arange(A.shape[0], dtype=np.int64)
     for s in range(0, B.shape[0], rows):
         S = B[s:s + rows] @ A.T
-        np.negative(S, out=S)  # in place: the most similar first, without a second block
-        out[s:s + rows] = np.argpartition(S, k - 1, axis=1)[:, :k]
+        S *= -1.0 / SIMILARITY_QUANTUM  # in place: the most similar first, in grid steps
+        np.rint(S, out=S)  # |S| <= 2**16: float32 holds these integers exactly
+        key = S.astype(np.int64)
+        key *= A.shape[0]
+        key += index  # unique keys: equal grid steps ordered by training index
+        out[s:s + rows] = np.argpartition(key, k - 1, axis=1)[:, :k]
     return out
 
 
