@@ -137,7 +137,14 @@ def eta(previous: dict, names: list[str]) -> str:
 
 # ----- kernels ----------------------------------------------------------------------------------
 def ipc_kernel_manager():
-    """An AsyncKernelManager whose kernel listens on IPC sockets (short paths in the temp folder)."""
+    """An AsyncKernelManager whose kernel listens on IPC sockets (short paths in the temp folder),
+    and that shuts its kernel down without interrupting it first.
+
+    jupyter_client interrupts a kernel before asking it to shut down. After a notebook has ended
+    nothing runs that the interrupt could stop, and one that lands while the kernel handles a
+    message makes ipykernel print "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." into
+    the run's log, which reads as a failure. A kernel that does not answer the shutdown request is
+    still killed (jupyter_client's own fallback)."""
     from jupyter_client import AsyncKernelManager
     from traitlets import default
 
@@ -149,6 +156,11 @@ def ipc_kernel_manager():
         @default("ip")
         def _ip_default(self):
             return os.path.join(tempfile.gettempdir(), f"routerlib-kernel-{uuid.uuid4().hex[:12]}")
+
+        async def _async_interrupt_kernel(self) -> None:
+            if getattr(self, "shutting_down", False):
+                return
+            await super()._async_interrupt_kernel()
 
     return IPCKernelManager
 

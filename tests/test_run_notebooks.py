@@ -141,6 +141,26 @@ def test_kernels_use_ipc_not_tcp():
     assert km.transport == "ipc" and "routerlib-kernel-" in km.ip
 
 
+def test_a_kernel_is_interrupted_on_request_but_not_on_its_way_down(monkeypatch):
+    """jupyter_client interrupts a kernel before shutting it down; after a notebook has ended that
+    only makes ipykernel log a KeyboardInterrupt, so the runner's kernels skip it."""
+    import asyncio
+
+    from jupyter_client import AsyncKernelManager
+
+    sent = []
+
+    async def interrupt(self):
+        sent.append(self.shutting_down)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
+    km = RN.ipc_kernel_manager()(kernel_name="python3")
+    asyncio.run(km._async_interrupt_kernel())  # an interrupt asked for (a cell over its time limit)
+    km.shutting_down = True
+    asyncio.run(km._async_interrupt_kernel())  # the one jupyter_client sends on the way down
+    assert sent == [False]
+
+
 @pytest.mark.integration
 def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("ROUTERLIB_FIGURES", str(tmp_path / "fig"))
@@ -150,7 +170,7 @@ def test_a_notebook_runs_with_one_line_and_no_tcp_warning(tmp_path, monkeypatch,
     out, err = capfd.readouterr()
     lines = [x for x in out.splitlines() if x.startswith("[1/1]")]
     assert len(lines) == 2 and "last run" not in lines[0] and "ETA" in lines[1], out
-    assert "without encryption" not in err and "IProgress" not in err, err
+    assert "without encryption" not in err and "IProgress" not in err and "KeyboardInterrupt" not in err, err
     assert (tmp_path / "out" / "00_fig2_hull_aiq.ipynb").exists()
 
 
