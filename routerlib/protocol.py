@@ -38,8 +38,11 @@ Every (seed, dataset, router) is a job; jobs run in parallel with joblib (``n_jo
 limited to one BLAS/OpenMP thread), and are cached on disk (``joblib.Memory`` in
 ``paths.cache_dir()/protocol``, keyed by the data, features, spec, seed, the routerlib source and
 the code of a router from outside routerlib, :func:`router_code`), so notebooks that share
-routers and seeds share the work. A cache folder that cannot be written is read (finished jobs
-found there are reused) and the rest is computed without caching, with one warning naming it. The same jobs run on a Dask
+routers and seeds share the work. A finished run is also kept whole, with its per-seed readings
+(``paths.cache_dir()/protocol_runs``, keyed by every job's key and the run's datasets, seeds and
+routers), so a rerun reads one file: it neither reads the jobs nor reaches the cluster. A cache
+folder that cannot be written is read (finished jobs found there are reused) and the rest is
+computed without caching, with one warning naming it. The same jobs run on a Dask
 cluster with ``scheduler="local:N"`` or ``"tcp://host:port"`` (:mod:`routerlib.scheduler`,
 docs/cluster.md), with the same results and the same cache.
 
@@ -409,8 +412,9 @@ class ProtocolResult:
     aiq: pd.DataFrame
     selection: pd.DataFrame
     meta: dict = field(default_factory=dict)
-    #: :meth:`per_seed`'s table, made on its first call (and kept with a cached run)
-    _readings: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: :meth:`per_seed`'s table, made on its first call (and kept with a cached run); not copied by
+    #: ``dataclasses.replace``, so a result made from this one with other tables makes its own
+    _readings: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def routers(self) -> list[str]:
@@ -457,7 +461,8 @@ class ProtocolResult:
         gain_r, gain_b, gap_o as the ratio of averages (``*_ratio_of_avg``) and the mean of the
         per-dataset ratios (``*_mean_of_ratios``), and the mean AIQ.
 
-        Made once per result (a copy is returned each time).
+        Made once per result (a copy is returned each time): the tables of a result are not to be
+        changed in place after this is first called.
         """
         if self._readings is None:
             self._readings = _per_seed(self)
@@ -951,8 +956,10 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         (written here, from the results the workers send back), so a rerun resumes
     cache : reuse finished jobs from ``paths.cache_dir()/protocol`` (keyed by the data, features,
         spec and its parameters, seed, routerlib's source and the code of a router from outside
-        routerlib, :func:`router_code`). A router whose behaviour depends on anything else (a file
-        it reads, an environment variable, a global set at run time) needs ``cache=False``.
+        routerlib, :func:`router_code`), and the whole run from ``paths.cache_dir()/protocol_runs``
+        (then nothing runs, here or on a cluster). A router whose behaviour depends on anything
+        else (a file it reads, an environment variable, a global set at run time) needs
+        ``cache=False``, which uses neither cache.
 
     Raises
     ------
@@ -999,9 +1006,10 @@ def run_protocol(data, specs: Sequence[RouterSpec], X=None, seeds=DEFAULT_SEEDS,
         return compute()
     key = joblib.hash((_source_hash(), code, [inputs[d].key for d in ok], seeds, n_knob, specs,
                        sorted((f"{r}/{d}", g) for (r, d), g in pairs.grids.items()), meta))
-    with warnings.catch_warnings():  # a cache folder that cannot be made or written: the jobs' cache says so
-        warnings.simplefilter("ignore", UserWarning)
-        whole = disk_cache(_whole_run, "protocol_runs", ["compute"])
+    with warnings.catch_warnings():
+        if not isinstance(job, MemorizedFunc):  # the jobs' cache folder could not be written and said so
+            warnings.simplefilter("ignore", UserWarning)
+        whole = disk_cache(_whole_run, "protocol_runs", ["compute"], what="the protocol", stacklevel=4)
     if progress and _in_cache(whole, key, compute):
         print(f"{desc}: read from the cache", file=sys.stderr, flush=True)
     return whole(key, compute)

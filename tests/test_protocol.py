@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 
 import numpy as np
@@ -104,12 +105,35 @@ def test_a_whole_run_is_read_from_one_file_with_its_readings(toy, tmp_path, monk
     assert not changed.points.equals(a.points)  # another parameter: another run, computed
 
 
-def test_per_seed_is_made_once_and_returned_as_a_copy(toy):
+def test_per_seed_is_made_once_and_returned_as_a_copy(toy, monkeypatch):
+    import dataclasses
+
+    import routerlib.protocol as P
+
     data, X = toy
     res = run_protocol(data, [RouterSpec("best_single", "best_single")], X, seeds=(0,), cache=False, progress=False)
+    made = []
+    real = P._per_seed
+    monkeypatch.setattr(P, "_per_seed", lambda r: made.append(1) or real(r))
     first = res.per_seed()
     first["value"] = -1.0
-    assert (res.per_seed()["value"] != -1.0).any()
+    assert (res.per_seed()["value"] != -1.0).any() and len(made) == 1
+    other = dataclasses.replace(res, aiq=res.aiq.assign(aiq=0.0))  # another result: its own readings
+    assert other._readings is None
+    other.per_seed()
+    assert len(made) == 2
+
+
+def test_a_whole_run_folder_that_cannot_be_written_is_named_and_the_jobs_still_cached(toy, tmp_path, monkeypatch):
+    monkeypatch.setenv("ROUTERLIB_CACHE", str(tmp_path))
+    monkeypatch.setattr("routerlib.memo.writable", lambda folder: folder.name != "protocol_runs")
+    data, X = toy
+    with pytest.warns(UserWarning, match=f"cache folder {tmp_path / 'protocol_runs'} cannot be written; the protocol"):
+        res = run_protocol(data, [RouterSpec("best_single", "best_single")], X, seeds=(0,), progress=False)
+    assert list((tmp_path / "protocol").rglob("output.pkl"))
+    assert not list((tmp_path / "protocol_runs").rglob("output.pkl"))
+    pd.testing.assert_frame_equal(res.points, run_protocol(data, [RouterSpec("best_single", "best_single")], X,
+                                                           seeds=(0,), cache=False, progress=False).points)
 
 
 def test_jobs_in_parallel_give_the_same_tables_and_no_warning(toy, result, tmp_path, monkeypatch):
@@ -122,6 +146,7 @@ def test_jobs_in_parallel_give_the_same_tables_and_no_warning(toy, result, tmp_p
              RouterSpec("random_score", "random_score"), RouterSpec("oracle", "oracle"),
              RouterSpec("best_single", "best_single")]
     for _ in ("computed", "cached"):
+        shutil.rmtree(tmp_path / "protocol_runs", ignore_errors=True)  # the jobs' cache, not the whole run's
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             par = run_protocol(data, specs, X, seeds=(0, 1, 2), progress=False, n_jobs=2)

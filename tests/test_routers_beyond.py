@@ -229,3 +229,5 @@ def test_mf_predicts_who_is_right():
     assert P.shape == (n, 2) and ((P > 0) & (P < 1)).all()
     assert ((P[:, 0] > P[:, 1]) == (X[:, 0] > 0)).mean() > 0.9
     np.testing.assert_array_equal(MFRouter(dim=4, random_state=0).fit(data, X).predict(data, X)[0], P)  # seeded
+    # fitted in float32 (the embeddings' type), probabilities in float64, strictly inside (0, 1)
+    assert r.W_.dtype == r.V_.dtype == r.b_.dtype == np.float32 and P.dtype == np.float64

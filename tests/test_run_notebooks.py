@@ -141,9 +141,10 @@ def test_kernels_use_ipc_not_tcp():
     assert km.transport == "ipc" and "routerlib-kernel-" in km.ip
 
 
-def test_a_kernel_is_interrupted_on_request_but_not_on_its_way_down(monkeypatch):
-    """jupyter_client interrupts a kernel before shutting it down; after a notebook has ended that
-    only makes ipykernel log a KeyboardInterrupt, so the runner's kernels skip it."""
+def test_a_kernel_is_not_interrupted_on_its_way_down(monkeypatch):
+    """jupyter_client's shutdown interrupts the kernel first; after a notebook has ended that only
+    makes ipykernel log a KeyboardInterrupt, so the runner's kernels skip it. Driven through
+    jupyter_client's own shutdown, with the kernel's process stubbed out."""
     import asyncio
 
     from jupyter_client import AsyncKernelManager
@@ -151,14 +152,19 @@ def test_a_kernel_is_interrupted_on_request_but_not_on_its_way_down(monkeypatch)
     sent = []
 
     async def interrupt(self):
-        sent.append(self.shutting_down)
+        sent.append(type(self).__name__)
 
+    async def nothing(self, *a, **k):
+        return None
+
+    monkeypatch.setattr(AsyncKernelManager, "has_kernel", property(lambda self: True))
     monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
-    km = RN.ipc_kernel_manager()(kernel_name="python3")
-    asyncio.run(km._async_interrupt_kernel())  # an interrupt asked for (a cell over its time limit)
-    km.shutting_down = True
-    asyncio.run(km._async_interrupt_kernel())  # the one jupyter_client sends on the way down
-    assert sent == [False]
+    for name in ("_async_request_shutdown", "_async_finish_shutdown", "_async_cleanup_resources"):
+        monkeypatch.setattr(AsyncKernelManager, name, nothing)
+    asyncio.run(AsyncKernelManager(kernel_name="python3")._async_shutdown_kernel())
+    assert sent == ["AsyncKernelManager"]  # jupyter_client's own manager interrupts on the way down
+    asyncio.run(RN.ipc_kernel_manager()(kernel_name="python3")._async_shutdown_kernel())
+    assert sent == ["AsyncKernelManager"]  # the runner's does not
 
 
 @pytest.mark.integration

@@ -4,6 +4,7 @@ stopped here. Results equal the local run's, faults lose nothing, bad settings a
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
@@ -118,6 +119,7 @@ def test_the_cluster_gives_the_local_leaderboard_and_fills_the_cache(toy, local,
     outputs = sorted((tmp_path / "protocol").rglob("output.pkl"))
     assert len(outputs) == n_jobs  # written here, from the results the workers sent back
     stamps = [p.stat().st_mtime_ns for p in outputs]
+    shutil.rmtree(tmp_path / "protocol_runs")  # the jobs the cluster stored, not the whole run, are read
     again = run_protocol(data, SPECS, X, seeds=(0, 1, 2), progress=False)  # this machine, all from the cache
     pd.testing.assert_frame_equal(again.leaderboard(), local.leaderboard())
     assert sorted((tmp_path / "protocol").rglob("output.pkl")) == outputs

@@ -86,6 +86,11 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     ndarray of shape (n, min(k, n_train)), int
         Neighbour indices (unordered within a row).
 
+    Raises
+    ------
+    ValueError
+        Naming the first row of ``X_train`` or ``X_query`` that is not finite.
+
     Notes
     -----
     Similarities are compared on a grid of :data:`SIMILARITY_QUANTUM` (2**-16, about 1.5e-5), and
@@ -94,6 +99,11 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     those bits; on the grid such near-ties are exact ties, broken by index, so the neighbours do not
     depend on the machine (except for a pair that straddles a grid line).
     """
+    for name, M in (("X_train", X_train), ("X_query", X_query)):
+        bad = ~np.isfinite(M).all(axis=1)
+        if bad.any():
+            raise ValueError(f"cosine_neighbors: {name} row {int(np.flatnonzero(bad)[0])} is not finite "
+                             f"({int(bad.sum())} such rows); a NaN or infinite embedding has no neighbours")
     A = _normalise(X_train)
     B = _normalise(X_query)
     k = int(min(k, A.shape[0]))
