@@ -23,6 +23,15 @@ def test_counts_by_hand():
     assert dict(zip(FEATURES, raw_features(["a\\nb\\nc"])[0]))["newlines"] == 2
 
 
+def test_character_classes_count_every_character_as_python_classifies_it():
+    texts = ["ÄÖÜ ß ǅ Ⅻ ١٢٣ ² Abc 12", "日本語 テキスト", "", "\n\\n?! x", "MiXeD 9"]
+    F = raw_features(texts)
+    for row, s in zip(F, texts):
+        letters = sum(ch.isalpha() for ch in s)
+        assert row[FEATURES.index("digits")] == sum(ch.isdigit() for ch in s)
+        assert row[FEATURES.index("upper_share")] == (sum(ch.isupper() for ch in s) / letters if letters else 0.0)
+
+
 def test_standardised_on_training_prompts():
     emb = PromptFeatures().fit(PROMPTS)
     Z = emb.transform(PROMPTS)

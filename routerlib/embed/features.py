@@ -19,6 +19,7 @@ from the truncation that makes every 5-shot ARC prompt look alike to MiniLM (see
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -45,11 +46,15 @@ _COUNTS_MAX = 1_000_000
 
 def _counts(s: str) -> tuple:
     words = s.split()
-    letters = sum(ch.isalpha() for ch in s)
-    return (len(s), len(words), sum(ch.isdigit() for ch in s), len(_MATH.findall(s)), s.count("?"),
+    # each distinct character is classified once (a prompt has a few dozen), not each of its thousands
+    chars = Counter(s)
+    letters = sum(n for ch, n in chars.items() if ch.isalpha())
+    digits = sum(n for ch, n in chars.items() if ch.isdigit())
+    upper = sum(n for ch, n in chars.items() if ch.isupper())
+    return (len(s), len(words), digits, len(_MATH.findall(s)), s.count("?"),
             len(_OPTION.findall(s)), s.count("\n") + s.count("\\n"), len(_NUMBER.findall(s)),
             (sum(len(w) for w in words) / len(words)) if words else 0.0,
-            (sum(ch.isupper() for ch in s) / letters) if letters else 0.0, len(_SENTENCE.findall(s)))
+            (upper / letters) if letters else 0.0, len(_SENTENCE.findall(s)))
 
 
 def raw_features(prompts: Sequence[str]) -> np.ndarray:
