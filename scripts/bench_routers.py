@@ -3,8 +3,9 @@
     .venv/bin/python scripts/bench_routers.py [--data sim] [--scale 1.0] [--seed 0] [--throughput 1024]
 
 Prints, for the given data: the embedding throughput of all-MiniLM-L6-v2 on uncached
-prompts (a sample, encoded without touching the cache), one at a time and in equal-length
-batches side by side (batching must be at least 1.5x faster, with the same bytes), the time to read every prompt's
+prompts (a sample, encoded without touching the cache), one at a time, in equal-length
+batches (at least 1.5x faster) and in equal-length batches in a process per core, side by side
+(all with the same bytes), the time to read every prompt's
 embedding from the cache (the first run embeds and fills it), and the time of notebook
 04's full sweep (KNN k = 5/10/40, MLP (100,) / (100, 100), SVM; selection on an inner split;
 40 willingness-to-pay values; every dataset but MT-Bench). The target: the sweep
@@ -21,12 +22,14 @@ import warnings
 
 
 def bench_throughput(prompts, size: int, seed: int = 0) -> dict:
-    """MiniLM on ``size`` uncached prompts, one at a time and in equal-length batches, side by side.
+    """MiniLM on ``size`` uncached prompts, one at a time, in equal-length batches, and in equal-length
+    batches in a process per core, side by side.
 
     The sample is made of whole equal-length batches as embedding every prompt would form them
     (batches of up to 64 prompts of one token count, drawn at random), so the batched rate is
     the one of a full run, not of a small sample whose lengths rarely coincide.
     """
+    import joblib
     import numpy as np
 
     from routerlib import embed as E
@@ -44,16 +47,20 @@ def bench_throughput(prompts, size: int, seed: int = 0) -> dict:
     E.embed(sample[:2], cache=False, progress=False)  # the once-per-process batching probe is not throughput
     rate = {}
     X = {}
-    for mode, same in (("one at a time", 1), ("equal-length batches", ES.SAME_LENGTH)):
+    modes = (("one at a time", 1, 1), ("equal-length batches", ES.SAME_LENGTH, 1),
+             ("equal-length batches, a process per core", ES.SAME_LENGTH, -1))
+    for mode, same, jobs in modes:
         t0 = time.perf_counter()
-        X[mode] = E.embed(sample, cache=False, progress=False, same_length=same)
+        X[mode] = E.embed(sample, cache=False, progress=False, same_length=same, n_jobs=jobs)
         rate[mode] = len(sample) / (time.perf_counter() - t0)
-    same_bytes = X["one at a time"].tobytes() == X["equal-length batches"].tobytes()
+    same_bytes = len({x.tobytes() for x in X.values()}) == 1
     chars = float(np.median([len(s) for s in sample]))
+    one, batched, cores = (rate[m[0]] for m in modes)
     print(f"embedding throughput ({E.DEFAULT_MODEL}, {len(sample):,} uncached prompts in whole equal-length "
-          f"batches, median {chars:.0f} chars): one at a time {rate['one at a time']:.1f} prompts/s; "
-          f"equal-length batches {rate['equal-length batches']:.1f} prompts/s "
-          f"(x{rate['equal-length batches'] / rate['one at a time']:.2f}, same bytes: {same_bytes}; target >= x1.5)")
+          f"batches, median {chars:.0f} chars, one torch thread per process): one at a time {one:.1f} prompts/s; "
+          f"equal-length batches {batched:.1f} prompts/s (x{batched / one:.2f}; target >= x1.5); the same in "
+          f"{joblib.effective_n_jobs(-1)} processes, their start included, {cores:.1f} prompts/s (x{cores / one:.2f}); "
+          f"same bytes: {same_bytes}")
     from routerlib.embed import static
 
     if static.is_built():  # (a fresh cache would distil first; `make reproduce EMBEDDER=minilm-static` does)
@@ -62,9 +69,8 @@ def bench_throughput(prompts, size: int, seed: int = 0) -> dict:
         static.embed_static(sample, cache=False, progress=False)
         rate["static"] = len(sample) / (time.perf_counter() - t0)
         print(f"embedding throughput (minilm-static, the same prompts, each alone): {rate['static']:,.0f} prompts/s")
-    return {"embed_static_per_s": rate.get("static"), "embed_one_per_s": rate["one at a time"],
-            "embed_prompts_per_s": rate["equal-length batches"],
-            "embed_speedup": rate["equal-length batches"] / rate["one at a time"], "embed_same_bytes": same_bytes}
+    return {"embed_static_per_s": rate.get("static"), "embed_one_per_s": one, "embed_prompts_per_s": batched,
+            "embed_cores_per_s": cores, "embed_speedup": batched / one, "embed_same_bytes": same_bytes}
 
 
 def main(argv=None) -> dict:

