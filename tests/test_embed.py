@@ -257,6 +257,24 @@ def test_cache_folder_and_keys():
     assert E.prompt_hashes(["What is 2+2?"])[0].hex() == "4e6555392e9b829c38e87a6da366f0bc"
 
 
+def test_embed_uses_a_process_per_core_only_for_many_uncached_prompts(cache, fake_model, monkeypatch):
+    import joblib
+
+    seen, real = [], ES._encode
+
+    def spy(todo, model, batch_size, same_length, device, n_jobs=1):
+        seen.append((len(todo), n_jobs))
+        yield from real(todo, model, batch_size, same_length, device, 1)
+
+    monkeypatch.setattr(ES, "_encode", spy)
+    monkeypatch.setattr(ES, "PARALLEL_MIN", 5)
+    E.embed([f"p {i}" for i in range(4)], "fake-model", progress=False)
+    E.embed([f"p {i}" for i in range(8)], "fake-model", progress=False)  # 4 of them cached: 4 to encode
+    E.embed([f"q {i}" for i in range(6)], "fake-model", progress=False)
+    E.embed([f"r {i}" for i in range(6)], "fake-model", progress=False, n_jobs=1)
+    assert seen == [(4, 1), (4, 1), (6, joblib.effective_n_jobs(-1)), (6, 1)]
+
+
 @pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2"])
 def test_embed_refuses_a_bad_n_jobs(cache, fake_model, bad):
     with pytest.raises(ValueError, match=f"n_jobs must be .*got {bad!r}"):

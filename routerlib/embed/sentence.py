@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_MODEL", "EmbeddingModelUnavailable", "embed", "embedding_cac
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 ENCODE_THREADS = 1  # torch threads per forward pass on a CPU: the bytes do not depend on the batch or the core count
-PARALLEL_MIN = 1024  # fewer uncached prompts than this are encoded in this process (a worker takes seconds to start)
+PARALLEL_MIN = 2048  # fewer uncached prompts than this are encoded in this process (a worker takes ~10 s to start)
 SAME_LENGTH = 64  # most prompts of one token count per forward pass
 MIN_BATCH_TOKENS = 16  # shorter prompts are encoded one at a time
 CLUSTER_CHUNK = 256  # prompts per task on a Dask cluster or a local worker process (seconds of work each)
