@@ -7,7 +7,7 @@ Sections (``--sections``, default all):
 
 * ``headline`` -- the paper's routers (KNN, MLP, SVM over Appendix B's grids, the Zero router,
   held-out selection; no job cache) on the simulated default without MT-Bench, embeddings read
-  from the cache (the first run embeds: MiniLM takes about 14 minutes on 2 cores;
+  from the cache (the first run embeds: MiniLM takes about 7.5 minutes on 2 cores;
   ``--embedder minilm-static`` seconds), then each family alone.
 * ``leaderboard`` -- notebook 09's protocol: every registry router on every dataset.
 * ``prompts`` -- protocol time and peak memory of the paper's routers against the number of
