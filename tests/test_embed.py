@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -414,6 +416,40 @@ def test_static_model_rebuilt_when_its_sha256_does_not_match(cache, monkeypatch)
         S.static_model_dir()
     assert len(built) == 3
     assert not [p for p in d.parent.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+
+
+def test_static_distillation_runs_on_one_thread(cache, monkeypatch):
+    # the distilled model's bytes depended on the BLAS thread count, so it is distilled on one
+    # BLAS and one torch thread whatever the process has, and the counts are restored after
+    pytest.importorskip("model2vec")
+    torch = pytest.importorskip("torch")
+    import model2vec.distill
+    from threadpoolctl import threadpool_info
+
+    from routerlib.embed import static as S
+
+    seen = {}
+
+    class Saved:
+        def save_pretrained(self, folder):
+            Path(folder).mkdir(parents=True)
+            (Path(folder) / "model.safetensors").write_bytes(b"weights")
+
+    def fake_distill(model_name, pca_dims):
+        seen["blas"] = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+        seen["torch"] = torch.get_num_threads()
+        return Saved()
+
+    monkeypatch.setattr(model2vec.distill, "distill", fake_distill)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with pytest.warns(UserWarning, match="differs from the project's"):
+            S._distill_into(cache / "m")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert seen == {"blas": {1}, "torch": 1}
 
 
 def test_unknown_embedder_refused_with_the_names(monkeypatch):

