@@ -400,8 +400,8 @@ class MLPRouter(PredictiveRouter):
                                  max_iter=self.max_iter, early_stopping=early,
                                  n_iter_no_change=self.n_iter_no_change, batch_size=self.batch_size,
                                  random_state=self.random_state)
-        with _no_convergence_warnings():
-            self.mlp_.fit(X, quality)
+        with _no_convergence_warnings():  # targets in the embeddings' float32: the backward pass too
+            self.mlp_.fit(X, np.asarray(quality, dtype=X.dtype))
 
     def _predict_quality(self, X):
         return np.clip(self.mlp_.predict(X).reshape(X.shape[0], -1), 0.0, 1.0)
