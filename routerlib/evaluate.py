@@ -254,8 +254,8 @@ def features(X, data, train_idx: np.ndarray, test_idx: np.ndarray, prompts: np.n
         # routerlib's embedders are deterministic: the routers of one (seed, dataset) share one fit
         key = content_hash(type(X).__qualname__, X.get_params(), train, test)
         if key not in _FITTED:
-            emb = clone(X).fit(train)
-            _FITTED[key] = (read_only(emb.transform(train)), read_only(emb.transform(test)))
+            emb = clone(X)
+            _FITTED[key] = (read_only(emb.fit_transform(train)), read_only(emb.transform(test)))
             while len(_FITTED) > _FITTED_MAX:
                 _FITTED.pop(next(iter(_FITTED)))
         return _FITTED[key]

@@ -194,6 +194,18 @@ def test_tfidf_fitted_on_training_prompts_only():
     assert isinstance(E.make_embedder("tfidf"), E.TfidfEmbedder)
 
 
+def test_tfidf_fit_transform_gives_the_bytes_of_fit_then_transform():
+    from routerlib.data import load
+
+    prompts = load("sim", seed=0, scale=0.05).prompt[:400]
+    for k in (16, 1000):  # the SVD, and a vocabulary smaller than n_components (no SVD at k = 0 is below)
+        a = E.TfidfEmbedder(n_components=k).fit_transform(prompts)
+        b = E.TfidfEmbedder(n_components=k).fit(prompts).transform(prompts)
+        assert a.dtype == b.dtype == np.float32 and a.tobytes() == b.tobytes()
+    one = ["word"]  # one prompt, one term: no SVD, the raw TF-IDF row
+    assert E.TfidfEmbedder().fit_transform(one).tobytes() == E.TfidfEmbedder().fit(one).transform(one).tobytes()
+
+
 def test_tfidf_transform_before_fit_raises():
     from sklearn.exceptions import NotFittedError
 

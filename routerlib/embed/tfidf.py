@@ -33,6 +33,20 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, prompts: Sequence[str], y=None) -> "TfidfEmbedder":
+        self._fit(prompts)
+        return self
+
+    def fit_transform(self, prompts: Sequence[str], y=None) -> np.ndarray:
+        """``fit(prompts).transform(prompts)`` with the same bytes, the prompts tokenised once."""
+        return self._reduce(self._fit(prompts))
+
+    def transform(self, prompts: Sequence[str]) -> np.ndarray:
+        """(n, d) float32, rows unit-normalised."""
+        check_is_fitted(self, "vectorizer_")
+        return self._reduce(self.vectorizer_.transform([str(s) for s in prompts]))
+
+    def _fit(self, prompts: Sequence[str]):
+        """Fit the vectorizer and the SVD; the training prompts' TF-IDF matrix as ``transform`` makes it."""
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -44,12 +58,10 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         self.svd_ = None
         if k >= 1:
             self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state).fit(T)
-        return self
+        # with its indices sorted, as transform makes them: the same matrix summed in the same order
+        return T.sorted_indices()
 
-    def transform(self, prompts: Sequence[str]) -> np.ndarray:
-        """(n, d) float32, rows unit-normalised."""
-        check_is_fitted(self, "vectorizer_")
-        T = self.vectorizer_.transform([str(s) for s in prompts])
+    def _reduce(self, T) -> np.ndarray:
         X = self.svd_.transform(T) if self.svd_ is not None else T.toarray()
         X = np.asarray(X, dtype=np.float32)
         norm = np.linalg.norm(X, axis=1, keepdims=True)

@@ -245,6 +245,8 @@ class _Linear(Policy):
         self.n_ = np.zeros(S * Ls * m)
         # flat row of (order s, lambda l, model 0): s * L' * m + l * m
         self._base = (np.arange(S)[:, None] * Ls + np.arange(Ls)[None, :]) * m
+        self._srow, self._lrow = np.arange(S)[:, None], np.arange(Ls)[None, :] * m
+        self._bufs = {}  # rows updated per step -> (rows, d, d) buffer (:meth:`_apply`)
         self._draws = _Draws(rngs, (self.lam_.size, m), kind="normal")
         return self
 
@@ -259,8 +261,17 @@ class _Linear(Policy):
         return np.maximum(w2, 0.0), mean[..., 0], mean[..., 1]
 
     def _apply(self, rows, u, k, resid):
-        """Sherman-Morrison and RLS updates of the flat ``rows``: u (r, d), k (r,), resid (r, 2)."""
-        self.Ainv_[rows] -= u[:, :, None] * (u / k[:, None])[:, None, :]
+        """Sherman-Morrison and RLS updates of the flat ``rows``: u (r, d), k (r,), resid (r, 2).
+
+        The (r, d, d) outer products go into a buffer kept between steps: a new array of that size
+        each step is a fresh memory mapping whose pages fault in, which took longer than the sums."""
+        buf = self._bufs.get(rows.size)
+        if buf is None:
+            buf = self._bufs[rows.size] = np.empty((rows.size, self.d_, self.d_))
+        np.multiply(u[:, :, None], (u / k[:, None])[:, None, :], out=buf)
+        block = self.Ainv_[rows]
+        block -= buf
+        self.Ainv_[rows] = block
         self.theta_[rows] += (resid / k[:, None])[:, :, None] * u[:, None, :]
         self.n_[rows] += 1.0
 
@@ -268,10 +279,10 @@ class _Linear(Policy):
         u, w2, mean = self._cache
         S, Ls, m = self.S_, self.Lstate_, self.m_
         rows = (self._base + arm).ravel()
-        local = (np.arange(Ls)[None, :] * m + arm)  # (S, L): row within an order
-        uk = np.take_along_axis(u, local[..., None], axis=1).reshape(-1, self.d_)
-        k = 1.0 + np.take_along_axis(w2.reshape(S, Ls * m), local, axis=1).ravel()
-        mk = np.take_along_axis(mean.reshape(S, Ls * m, 2), local[..., None], axis=1).reshape(-1, 2)
+        local = self._lrow + arm  # (S, L): the chosen model's row within an order
+        uk = u[self._srow, local].reshape(-1, self.d_)
+        k = 1.0 + w2.reshape(S, Ls * m)[self._srow, local].ravel()
+        mk = mean.reshape(S, Ls * m, 2)[self._srow, local].reshape(-1, 2)
         resid = np.stack([quality.ravel(), cost.ravel()], axis=1) - mk
         self._apply(rows, uk, k, resid)
 
