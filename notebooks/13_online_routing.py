@@ -84,7 +84,8 @@ print("lambda grid (USD per quality point):", np.round(lam, 6).tolist())
 
 # %%
 policies = default_policies()
-traces, seconds = run_policies(policies, stream, lam)
+at = stream.T // 2  # the scenarios' event, midway: the price-drop replays resume from the states kept here
+traces, seconds = run_policies(policies, stream, lam, keep_at=at)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # an MLP stopped by its iteration cap (the paper's setting)
     refs = {name: offline_points(name, stream, lam) for name in offline.split(",") if name}
@@ -94,7 +95,6 @@ answers = findings(summary)
 
 # %%
 best = int(np.argmax(rd.quality.mean(axis=0)))
-at = stream.T // 2
 scen_shares, scen_lags = [], []
 for name, s in (("a model arrives", arrival(stream, best, at)), ("its price drops tenfold", price_drop(stream, best, 0.1, at))):
     tr, sec = run_policies(policies, s, lam)

@@ -9,7 +9,8 @@ Before anything else (a download, the embedding pass, the first notebook), every
 checked (:func:`check_args`: the data, ``--seed`` and ``--seeds`` as integers in [0, 2**32), the
 seeds distinct, ``--scale`` in (0, 1], the embedder known; a bad value fails at once with a message
 naming the argument and the value), and then every prompt the notebooks will embed is embedded once, with a
-progress bar, so the notebooks find their embeddings in the cache. What a notebook embeds, and which
+progress bar, so the notebooks find their embeddings in the cache (in a parallel run, the notebooks
+that embed nothing run meanwhile). What a notebook embeds, and which
 notebooks' cached protocol jobs it reuses, it declares in its header (:func:`declaration`)::
 
     #   routerlib:
@@ -307,6 +308,9 @@ def longest_first(notebooks: list[Path], previous: dict, after: dict | None = No
                                             [-ord(c) for c in p.name]))
 
 
+#: the embedding pass's place among a parallel run's tasks (:func:`run_parallel`)
+EMBEDDING = "the embedding pass"
+
 #: what each kernel of a parallel run is limited to one of: BLAS/OpenMP threads. Its joblib jobs
 #: (the protocol's ``n_jobs=-1``) still use every core, so a notebook left running alone at the end
 #: of a run is not held to one core; ``LOKY_MAX_CPU_COUNT=1`` in the environment holds them to one
@@ -315,8 +319,13 @@ ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, previous: dict, t_all: float,
-                 km, cell_timeout: float | None = None) -> dict:
+                 km, cell_timeout: float | None = None, embed=None) -> dict:
     """Execute ``notebooks`` ``jobs`` at a time (threads, each driving its own kernel process).
+
+    ``embed`` (a function returning what it reports) is the embedding pass: it takes the first slot,
+    the notebooks that embed nothing (their declaration's ``embeds: []``) run in the others
+    meanwhile, and the rest start once it has ended. A pass that runs in one process (a small
+    remainder, the static model's distillation) no longer leaves the other cores idle.
 
     The kernels get one BLAS/OpenMP thread each (:data:`ONE_THREAD`), so ``jobs`` kernels share the
     cores instead of each asking for all of them. What a kernel writes to stderr (warnings, the progress bars of long steps) is shown as it
@@ -332,7 +341,7 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
     os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
     os.environ["TQDM_MININTERVAL"] = "15"  # a bar's redraw is a line of its own here: one each 15 s
     try:
-        return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout)
+        return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed)
     finally:
         os.chdir(here)
         os.environ.clear()
@@ -340,20 +349,25 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
 
 
 
-def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout) -> dict:
+def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed=None) -> dict:
     """:func:`run_parallel`'s loop: start the next notebook whenever one of ``jobs`` ends."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     after = check_order(notebooks)
     order = longest_first(notebooks, previous, after)
+    embeds = {p.stem for p in notebooks if declaration(p)["embeds"]}
     now, logs, failed, finished = {}, {}, None, 0
-    print(f"{len(notebooks)} notebooks, {jobs} at a time (longest first: {', '.join(p.name[:2] for p in order)})",
+    print(f"{len(notebooks)} notebooks, {jobs} at a time (longest first: {', '.join(p.name[:2] for p in order)})"
+          + (f"; those that embed nothing ({len(notebooks) - len(embeds)}) during the embedding pass" if embed else ""),
           flush=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         running, queue = {}, list(order)
+        if embed is not None:
+            running[pool.submit(embed)] = EMBEDDING
         while queue or running:
             while len(running) < jobs and failed is None:
-                ready = [p for p in queue if all(a in now for a in after[p.stem])]
+                ready = [p for p in queue if all(a in now for a in after[p.stem])
+                         and (p.stem not in embeds or EMBEDDING not in running.values())]
                 if not ready:
                     break
                 src = ready[0]
@@ -365,6 +379,13 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 src = running.pop(fut)
+                if src is EMBEDDING:
+                    if fut.exception() is not None:
+                        print(f"embedding pass failed (elapsed {clock(time.perf_counter() - t_all)})", flush=True)
+                        failed = failed or fut.exception()
+                    elif fut.result():
+                        print(fut.result(), flush=True)
+                    continue
                 finished += 1
                 k = finished
                 logs[src.stem].flush()
@@ -507,13 +528,17 @@ def _run(args, data) -> int:
     km = ipc_kernel_manager()
 
     t_all = time.perf_counter()
-    n = embed_once(data, args.seed, args.scale, args.embedder, notebooks)
-    if n:
-        print(f"embeddings ({args.embedder}): {n:,} distinct prompts ready in {time.perf_counter() - t_all:.1f} s "
-              f"(cached for the notebooks)", flush=True)
+
+    def embed() -> str:
+        n = embed_once(data, args.seed, args.scale, args.embedder, notebooks)
+        return (f"embeddings ({args.embedder}): {n:,} distinct prompts ready in {time.perf_counter() - t_all:.1f} s "
+                f"(cached for the notebooks)") if n else ""
+
     if args.jobs > 1:
-        now = run_parallel(notebooks, out, params, args.jobs, previous, t_all, km, args.cell_timeout)
+        now = run_parallel(notebooks, out, params, args.jobs, previous, t_all, km, args.cell_timeout, embed)
     else:
+        if line := embed():
+            print(line, flush=True)
         now = run_in_order(notebooks, out, params, previous, t_all, km, StatusLine(), args.cell_timeout)
     timings[run_key] = {**previous, **now}
     write_timings(timings)

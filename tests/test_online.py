@@ -320,6 +320,57 @@ def test_price_drop_divides_the_cost_from_midway_only():
         arrival(st, "m9")
 
 
+@pytest.mark.parametrize("make", [UniformRandom, EpsilonGreedy, UCB1, BetaThompson, LinUCB, LinearThompson,
+                                  lambda: LinUCB(full_information=True)])
+def test_a_replay_resumed_midway_gives_the_bytes_of_a_replay_from_the_start(make):
+    from routerlib.online import resume
+
+    rd, E = small(n=50)
+    st = make_stream(rd, E, seeds=(0, 1), n_components=3)
+    dropped = price_drop(st, "m2", factor=0.1, at=20)
+    whole, kept = replay(make(), st, LAM, keep_at=20)
+    assert kept.step == 20 and np.array_equal(whole.choice, replay(make(), st, LAM).choice)
+    for s in (dropped, st, dropped):  # a checkpoint serves any number of streams, itself unchanged
+        assert resume(kept, s, LAM).choice.tobytes() == replay(make(), s, LAM).choice.tobytes()
+
+
+def test_resume_refuses_a_stream_or_lambdas_that_differ_before_the_checkpoint():
+    from routerlib.online import resume
+
+    rd, E = small(n=50)
+    st = make_stream(rd, E, seeds=(0,), n_components=3)
+    _, kept = replay(LinUCB(), st, LAM, keep_at=20)
+    for other, lam in ((arrival(st, "m2", at=20), LAM), (price_drop(st, "m2", at=10), LAM), (st, LAM[:2]),
+                       (make_stream(rd, E, seeds=(1,), n_components=3), LAM)):
+        with pytest.raises(ValueError, match="differ from the checkpoint's before step 20"):
+            resume(kept, other, lam)
+    for bad in (0, 50, 2.5, True):
+        with pytest.raises(ValueError, match=r"keep_at must be a step in \(0, 50\)"):
+            replay(LinUCB(), st, LAM, keep_at=bad)
+
+
+def test_run_policies_resumes_a_price_drop_from_the_states_kept_midway(monkeypatch):
+    import routerlib.online.study as S
+
+    rd, E = small(n=60)
+    st = make_stream(rd, E, seeds=(0, 1), n_components=3)
+    pol = {"ucb": UCB1(), "lin": LinUCB(), "ts": BetaThompson()}
+    fresh = {name: S.run_policies(pol, s, LAM, cache=False)[0]
+             for name, s in (("drop", price_drop(st, 2, at=30)), ("arrive", arrival(st, 2, at=30)))}
+    S.run_policies(pol, st, LAM, cache=False, keep_at=30)
+    resumed = []
+    real_resume = S.resume
+    monkeypatch.setattr(S, "resume", lambda kept, *a: resumed.append(kept.step) or real_resume(kept, *a))
+    for name, s in (("drop", price_drop(st, 2, at=30)), ("arrive", arrival(st, 2, at=30)),
+                    ("later drop", price_drop(st, 2, at=45))):
+        tr, sec = S.run_policies(pol, s, LAM, cache=False)
+        if name in fresh:
+            assert all(tr[k].choice.tobytes() == fresh[name][k].choice.tobytes() for k in pol)
+        assert all(v > 0 for v in sec.values())
+    # the price drop at step 30 and at 45 share the first 30 steps; the arrival does not
+    assert resumed == [30] * 6
+
+
 def test_scenario_tables_and_aiq_table_run_end_to_end():
     rd, E = small(n=120)
     st = arrival(make_stream(rd, E, seeds=(0, 1, 2)), 2)

@@ -334,3 +334,59 @@ def test_a_parallel_run_starts_a_notebook_only_after_those_it_reuses(tmp_path, m
     RN.run_parallel(nbs, tmp_path, {}, 2, {"11_e": 9.0, "09_l": 5.0, "00_a": 1.0}, 0.0, None)
     when = dict(started)
     assert started[0][0] == "09_l" and "09_l" in when["11_e"]  # the longest waits for what it reuses
+
+
+def test_notebooks_that_embed_nothing_run_during_the_embedding_pass_and_the_rest_after(tmp_path, monkeypatch, capsys):
+    import threading
+    import time
+
+    events, lock = [], threading.Lock()
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        with lock:
+            events.append(("start", src.stem))
+        time.sleep(0.05)
+        return 1.0
+
+    def embed():
+        with lock:
+            events.append(("start", "embed"))
+        time.sleep(0.5)
+        with lock:
+            events.append(("end", "embed"))
+        return "embeddings (fake): 3 distinct prompts ready"
+
+    monkeypatch.setattr(RN, "execute", fake)
+    nbs = [_notebook(tmp_path / "00_a.py", "X = 1\n", embeds="[]"), _notebook(tmp_path / "01_b.py", "X = 1\n"),
+           _notebook(tmp_path / "09_l.py", "X = 1\n", embeds="[data]"),
+           _notebook(tmp_path / "11_e.py", "X = 1\n", embeds="[data]", after="[09_l]")]
+    RN.run_parallel(nbs, tmp_path, {}, 2, {}, 0.0, None, embed=embed)
+    order = [name for _, name in events]
+    assert order[0] == "embed" and set(order[1:3]) == {"00_a", "01_b"}  # meanwhile, in the other slot
+    assert order[3:] == ["embed", "09_l", "11_e"]  # after the pass has ended
+    out = capsys.readouterr().out
+    assert "those that embed nothing (2) during the embedding pass" in out
+    assert "embeddings (fake): 3 distinct prompts ready" in out and "[4/4] 11_e.py done" in out
+
+
+def test_a_failed_embedding_pass_starts_no_notebook_that_embeds_and_is_raised(tmp_path, monkeypatch, capsys):
+    import time
+
+    started = []
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        started.append(src.stem)
+        time.sleep(0.3)  # still running when the pass fails: it ends, then the failure is raised
+        return 1.0
+
+    def embed():
+        time.sleep(0.1)
+        raise RuntimeError("embed: a process encoding with 'm' stopped")
+
+    monkeypatch.setattr(RN, "execute", fake)
+    nbs = [_notebook(tmp_path / "00_a.py", "X = 1\n", embeds="[]"), _notebook(tmp_path / "01_b.py", "X = 1\n"),
+           _notebook(tmp_path / "09_l.py", "X = 1\n", embeds="[data]")]
+    with pytest.raises(RuntimeError, match="a process encoding with 'm' stopped"):
+        RN.run_parallel(nbs, tmp_path, {}, 2, {"00_a": 5.0, "01_b": 1.0}, 0.0, None, embed=embed)
+    out = capsys.readouterr().out
+    assert started == ["00_a"] and "embedding pass failed" in out and "[1/3] 00_a.py done" in out

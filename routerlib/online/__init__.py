@@ -5,6 +5,7 @@ outcome. RouterBench's table holds every model's outcome on every prompt, so the
 
 * :mod:`.stream` -- :func:`make_stream` (seeded orders of one dataset's prompts or of all datasets
   mixed, projected embeddings), :func:`replay` (one policy over every order and lambda at once),
+  :func:`resume` (a replay from a state kept midway, for streams that share their first steps),
   :func:`lambda_grid`, the checks of bad input
 * :mod:`.policies` -- uniform random, epsilon-greedy, UCB1, Beta Thompson sampling, LinUCB, linear
   Thompson sampling; each also as a full-information learner
@@ -30,11 +31,22 @@ from .metrics import (
 )
 from .policies import UCB1, BetaThompson, EpsilonGreedy, LinearThompson, LinUCB, Policy, UniformRandom, default_policies
 from .scenarios import adoption_lag, arrival, price_drop
-from .stream import PolicyError, Stream, Trace, check_lambdas, lambda_grid, make_stream, project_features, replay
+from .stream import (
+    Checkpoint,
+    PolicyError,
+    Stream,
+    Trace,
+    check_lambdas,
+    lambda_grid,
+    make_stream,
+    project_features,
+    replay,
+    resume,
+)
 from .study import aiq_table, learning_curves, offline_points, run_policies, scenario_tables
 
 __all__ = ["Stream", "Trace", "PolicyError", "make_stream", "project_features", "check_lambdas", "lambda_grid",
-           "replay", "Policy", "UniformRandom", "EpsilonGreedy", "UCB1", "BetaThompson", "LinUCB", "LinearThompson",
+           "replay", "resume", "Checkpoint", "Policy", "UniformRandom", "EpsilonGreedy", "UCB1", "BetaThompson", "LinUCB", "LinearThompson",
            "default_policies", "reward", "cumulative_mean", "cumulative_regret", "best_fixed_model", "oracle_reward",
            "window_points", "stream_aiq", "paired_interval", "window_share", "arrival", "price_drop", "adoption_lag",
            "offline_points", "run_policies", "learning_curves", "aiq_table", "scenario_tables"]

@@ -31,17 +31,20 @@ the step), or a model that is not available at that step.
 
 from __future__ import annotations
 
+import copy
 import numbers
+import time
 from dataclasses import dataclass, replace
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from ..fingerprint import content_hash
 from ..routers.base import RouteError, check_choice
 from ..seeds import check_seed, rng
 
-__all__ = ["Stream", "Trace", "PolicyError", "make_stream", "project_features", "check_lambdas", "lambda_grid",
-           "replay", "TRAIN_SHARE"]
+__all__ = ["Stream", "Trace", "PolicyError", "Checkpoint", "make_stream", "project_features", "check_lambdas",
+           "lambda_grid", "replay", "resume", "prefix_key", "TRAIN_SHARE"]
 
 #: the share of the stream the offline references train on; the metrics' window is the rest
 TRAIN_SHARE = 0.7
@@ -301,7 +304,7 @@ def _bad_choice(a, stream: Stream, t: int, who: str, avail) -> None:
                           f"lambda #{lam}, but it is not available at this step")
 
 
-def replay(policy, stream: Stream, lambdas) -> Trace:
+def replay(policy, stream: Stream, lambdas, keep_at: int | None = None) -> Trace:
     """Run ``policy`` over every order of ``stream`` and every ``lambda`` at once.
 
     Per step t (x = ``stream.x[t]``, shape (S, d)):
@@ -314,20 +317,82 @@ def replay(policy, stream: Stream, lambdas) -> Trace:
        outcome, ``policy.update_all(t, x, quality[t], cost[t], available)``, shapes (S, m).
 
     ``available`` is ``stream.available[t]`` (m,) or None. Returns a :class:`Trace` (T, S, L).
+    With ``keep_at`` (a step in (0, T)), returns ``(trace, checkpoint)``: the :class:`Checkpoint`
+    before that step, from which :func:`resume` replays any stream that shares those steps.
     """
     lam = check_lambdas(lambdas)
-    T, S, m = stream.T, stream.S, stream.m
-    if T == 0:
+    if stream.T == 0:
         raise ValueError("empty stream: no steps to replay")
     who = _policy_name(policy)
-    policy.start(S, m, stream.d, lam, [rng(s, f"online-policy/{who}") for s in stream.seeds])
-    L = lam.size
-    choice = np.empty((T, S, L), dtype=np.int16)
+    policy.start(stream.S, stream.m, stream.d, lam, [rng(s, f"online-policy/{who}") for s in stream.seeds])
+    choice = np.empty((stream.T, stream.S, lam.size), dtype=np.int16)
+    if keep_at is None:
+        _steps(policy, stream, choice, 0, stream.T, who)
+        return trace_of(choice, stream)
+    at = _step_in(stream, keep_at, "keep_at")
+    t0 = time.perf_counter()
+    _steps(policy, stream, choice, 0, at, who)
+    kept = Checkpoint(at, prefix_key(stream, at, lam), copy.deepcopy(policy), choice[:at].copy(),
+                      time.perf_counter() - t0)
+    _steps(policy, stream, choice, at, stream.T, who)
+    return trace_of(choice, stream), kept
+
+
+class Checkpoint(NamedTuple):
+    """A policy's state before step ``step`` of a replay (:func:`replay` with ``keep_at``)."""
+
+    step: int
+    prefix: str  # :func:`prefix_key` of the replayed stream and lambdas up to ``step``
+    policy: object  # a deep copy of the policy, as it was before ``step``
+    choice: np.ndarray  # (step, S, L): the choices before ``step``
+    seconds: float  # how long those steps took
+
+
+def prefix_key(stream: Stream, step: int, lambdas) -> str:
+    """The hash of what a replay sees before ``step``: the features, outcomes and availability of
+    those steps, the orders' seeds, the models and the lambdas. Two streams with equal keys give a
+    policy the same first ``step`` steps, so one :class:`Checkpoint` serves both."""
+    avail = None if stream.available is None else stream.available[:step]
+    return content_hash("replay prefix", step, stream.x[:step], stream.quality[:step], stream.cost[:step], avail,
+                        stream.seeds, stream.models, check_lambdas(lambdas))
+
+
+def resume(checkpoint: Checkpoint, stream: Stream, lambdas) -> Trace:
+    """:func:`replay` of ``stream`` from ``checkpoint``: the same trace as a replay from step 0 (the
+    tests check the bytes), the steps before the checkpoint not run again. The checkpoint's policy
+    is copied, so one checkpoint serves any number of streams.
+
+    Raises
+    ------
+    ValueError
+        If ``stream`` (or ``lambdas``) differs from the checkpoint's before its step.
+    """
+    lam = check_lambdas(lambdas)
+    at = _step_in(stream, checkpoint.step, "the checkpoint's step")
+    if prefix_key(stream, at, lam) != checkpoint.prefix:
+        raise ValueError(f"resume: the stream or the lambdas differ from the checkpoint's before step {at}; "
+                         "replay it from the start")
+    policy = copy.deepcopy(checkpoint.policy)
+    choice = np.empty((stream.T, stream.S, lam.size), dtype=np.int16)
+    choice[:at] = checkpoint.choice
+    _steps(policy, stream, choice, at, stream.T, _policy_name(policy))
+    return trace_of(choice, stream)
+
+
+def _step_in(stream: Stream, step, what: str) -> int:
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not 0 < int(step) < stream.T:
+        raise ValueError(f"{what} must be a step in (0, {stream.T}); got {step!r}")
+    return int(step)
+
+
+def _steps(policy, stream: Stream, choice: np.ndarray, t0: int, t1: int, who: str) -> None:
+    """Steps ``t0 <= t < t1`` of the replay loop (see :func:`replay`), the choices into ``choice``."""
+    S, L, m = stream.S, choice.shape[2], stream.m
     srow = np.arange(S)[:, None]
     full = bool(getattr(policy, "full_information", False))
     avail_all = stream.available
     X, Q, C = stream.x, stream.quality, stream.cost
-    for t in range(T):
+    for t in range(t0, t1):
         x = X[t]
         av = None if avail_all is None else avail_all[t]
         a = policy.choose(t, x, av)
@@ -341,7 +406,6 @@ def replay(policy, stream: Stream, lambdas) -> Trace:
             policy.update_all(t, x, Q[t], C[t], av)
         else:
             policy.update(t, x, a, Q[t][srow, a], C[t][srow, a])
-    return trace_of(choice, stream)
 
 
 def trace_of(choice: np.ndarray, stream: Stream) -> Trace:

@@ -49,7 +49,7 @@ from .metrics import (
     window_share,
 )
 from .scenarios import adoption_lag
-from .stream import Stream, Trace, check_lambdas, replay, trace_of
+from .stream import Checkpoint, Stream, Trace, check_lambdas, prefix_key, replay, resume, trace_of
 
 __all__ = ["offline_points", "run_policies", "learning_curves", "aiq_table", "scenario_tables", "curve_steps", "findings",
            "FULL_INFORMATION", "ZERO", "ORACLE"]
@@ -141,26 +141,50 @@ def _offline_points(router, stream: Stream, lam: np.ndarray, who: str, key: str 
     return costs, quals
 
 
-def run_policies(policies: Mapping[str, object], stream: Stream, lambdas,
-                 cache: bool = True) -> tuple[dict[str, Trace], dict[str, float]]:
+def run_policies(policies: Mapping[str, object], stream: Stream, lambdas, cache: bool = True,
+                 keep_at: int | None = None) -> tuple[dict[str, Trace], dict[str, float]]:
     """Replay each policy (name -> policy) over every order and lambda; the traces and the seconds
     each took when computed (a cached result keeps the seconds of the run that made it). Cached when
-    every policy is routerlib's (keyed by their parameters, ``repr``, not their learned state)."""
+    every policy is routerlib's (keyed by their parameters, ``repr``, not their learned state).
+
+    With ``keep_at``, each replay computed here keeps its policy's state before that step (in this
+    process, until the next call with ``keep_at``). A later call on a stream that shares those
+    steps (a price that changes from that step on) resumes from it (:func:`~routerlib.online.stream.resume`):
+    the same traces, those steps not run again, their seconds counted in."""
     ours = all(type(p).__module__.startswith("routerlib.") for p in policies.values())
     key = (content_hash("run_policies", source_hash(), _stream_key(stream), check_lambdas(lambdas),
                         [(n, repr(p)) for n, p in policies.items()]) if cache and ours else None)
     # stored: the choices only (int16, a tenth of a trace's bytes); quality and cost are the stream's
-    choices, seconds = _memo(_replay_all, key, ["policies", "stream", "lambdas"])(policies, stream, lambdas, key)
+    choices, seconds = _memo(_replay_all, key, ["policies", "stream", "lambdas", "keep_at"])(
+        policies, stream, lambdas, key, keep_at)
     return {name: trace_of(c, stream) for name, c in choices.items()}, seconds
 
 
-def _replay_all(policies: Mapping[str, object], stream: Stream, lambdas, key: str | None):
+#: (name, repr) of a policy -> its :class:`~routerlib.online.stream.Checkpoint` from the last
+#: :func:`run_policies` call with ``keep_at`` that computed its replay
+_KEPT: dict[tuple[str, str], Checkpoint] = {}
+
+
+def _replay_all(policies: Mapping[str, object], stream: Stream, lambdas, key: str | None, keep_at: int | None = None):
     """Each policy's choices (T, S, L) and the seconds its replay took; ``key`` is the cache key."""
+    if keep_at is not None:
+        _KEPT.clear()
+    prefixes: dict[int, str] = {}  # step -> this stream's prefix key there
     choices, seconds = {}, {}
     for name, p in policies.items():
         t0 = time.perf_counter()
-        choices[name] = replay(p, stream, lambdas).choice
-        seconds[name] = time.perf_counter() - t0
+        kept = _KEPT.get((name, repr(p)))
+        if kept is not None and kept.step < stream.T and kept.step not in prefixes:
+            prefixes[kept.step] = prefix_key(stream, kept.step, lambdas)
+        if kept is not None and prefixes.get(kept.step) == kept.prefix:
+            choices[name] = resume(kept, stream, lambdas).choice
+            seconds[name] = kept.seconds + time.perf_counter() - t0
+        elif keep_at is not None:
+            trace, _KEPT[(name, repr(p))] = replay(p, stream, lambdas, keep_at=keep_at)
+            choices[name], seconds[name] = trace.choice, time.perf_counter() - t0
+        else:
+            choices[name] = replay(p, stream, lambdas).choice
+            seconds[name] = time.perf_counter() - t0
     return choices, seconds
 
 
