@@ -369,6 +369,13 @@ def test_run_policies_resumes_a_price_drop_from_the_states_kept_midway(monkeypat
         assert all(v > 0 for v in sec.values())
     # the price drop at step 30 and at 45 share the first 30 steps; the arrival does not
     assert resumed == [30] * 6
+    # a policy from outside routerlib is replayed from the start (its repr need not name its parameters)
+    mine = type("MyUCB", (UCB1,), {"__module__": "mine", "__repr__": lambda self: "MyUCB()"})
+    S.run_policies({"ucb": mine(c=1.0)}, st, LAM, cache=False, keep_at=30)
+    tr, _ = S.run_policies({"ucb": mine(c=4.0)}, price_drop(st, 2, at=30), LAM, cache=False)
+    assert resumed == [30] * 6
+    assert tr["ucb"].choice.tobytes() == S.run_policies({"ucb": UCB1(c=4.0)}, price_drop(st, 2, at=30), LAM,
+                                                        cache=False)[0]["ucb"].choice.tobytes()
 
 
 def test_scenario_tables_and_aiq_table_run_end_to_end():

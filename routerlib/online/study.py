@@ -147,10 +147,12 @@ def run_policies(policies: Mapping[str, object], stream: Stream, lambdas, cache:
     each took when computed (a cached result keeps the seconds of the run that made it). Cached when
     every policy is routerlib's (keyed by their parameters, ``repr``, not their learned state).
 
-    With ``keep_at``, each replay computed here keeps its policy's state before that step (in this
-    process, until the next call with ``keep_at``). A later call on a stream that shares those
-    steps (a price that changes from that step on) resumes from it (:func:`~routerlib.online.stream.resume`):
-    the same traces, those steps not run again, their seconds counted in."""
+    With ``keep_at``, each replay of a routerlib policy computed here keeps the policy's state before
+    that step (in this process, until the next call with ``keep_at``). A later call on a stream that
+    shares those steps (a price that changes from that step on) resumes from it, for a policy of the
+    same name and parameters (:func:`~routerlib.online.stream.resume`): the same traces, those steps
+    not run again, their seconds counted in. A policy from outside routerlib is always replayed from
+    the start (its ``repr`` need not name its parameters)."""
     ours = all(type(p).__module__.startswith("routerlib.") for p in policies.values())
     key = (content_hash("run_policies", source_hash(), _stream_key(stream), check_lambdas(lambdas),
                         [(n, repr(p)) for n, p in policies.items()]) if cache and ours else None)
@@ -173,13 +175,14 @@ def _replay_all(policies: Mapping[str, object], stream: Stream, lambdas, key: st
     choices, seconds = {}, {}
     for name, p in policies.items():
         t0 = time.perf_counter()
-        kept = _KEPT.get((name, repr(p)))
+        ours = type(p).__module__.startswith("routerlib.")
+        kept = _KEPT.get((name, repr(p))) if ours else None
         if kept is not None and kept.step < stream.T and kept.step not in prefixes:
             prefixes[kept.step] = prefix_key(stream, kept.step, lambdas)
         if kept is not None and prefixes.get(kept.step) == kept.prefix:
             choices[name] = resume(kept, stream, lambdas).choice
             seconds[name] = kept.seconds + time.perf_counter() - t0
-        elif keep_at is not None:
+        elif keep_at is not None and ours:
             trace, _KEPT[(name, repr(p))] = replay(p, stream, lambdas, keep_at=keep_at)
             choices[name], seconds[name] = trace.choice, time.perf_counter() - t0
         else:
