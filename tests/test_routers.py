@@ -253,9 +253,42 @@ def test_cosine_neighbors_matches_bruteforce(n_train, k, seed, block_entries):
     for i in range(len(B)):
         # a similarity within 0.05 grid steps of a grid line may round the other way when the
         # product is summed in another order: checked only where every such rounding gives one set
-        sets = {frozenset(np.lexsort((np.arange(n_train), -np.rint(raw[i] + m)))[:kk]) for m in (-0.05, 0.0, 0.05)}
-        if len(sets) == 1:
-            assert set(nb[i]) == set(sets.pop())
+        # (and in order: the nearest first)
+        ranked = {tuple(np.lexsort((np.arange(n_train), -np.rint(raw[i] + m)))[:kk]) for m in (-0.05, 0.0, 0.05)}
+        if len(ranked) == 1:
+            assert tuple(nb[i]) == ranked.pop()
+
+
+def test_shared_neighbors_equal_a_search_of_each_k_whatever_the_order_of_the_calls(monkeypatch):
+    import routerlib.routers.predictive as P
+
+    rng = np.random.default_rng(5)
+    A, B = rng.standard_normal((300, 8)), rng.standard_normal((20, 8))
+    want = {k: cosine_neighbors(A, B, k) for k in (5, 10, 40, 100, 400)}
+    assert all(np.array_equal(want[k], want[400][:, :k]) for k in want)  # nearest first: prefixes
+    calls = []
+    monkeypatch.setattr(P, "cosine_neighbors", lambda *a: calls.append(a[2]) or cosine_neighbors(*a))
+    P._NEIGHBOURS.clear()
+    for k in (10, 5, 40, 100, 5, 400):
+        np.testing.assert_array_equal(P.shared_neighbors(A, B, k), want[k])
+    assert calls == [P.KNN_SEARCH, 100, 400]  # one search serves every k up to what it holds
+    np.testing.assert_array_equal(P.shared_neighbors(A, B[::-1], 5), want[5][::-1])  # other rows: searched
+    assert len(calls) == 4
+
+
+def test_knn_routers_of_one_grid_share_one_neighbour_search(monkeypatch):
+    import routerlib.routers.predictive as P
+
+    data, X = make_data(n=80, seed=2)
+    train, test = data.select(np.arange(50)), data.select(np.arange(50, 80))
+    fresh = {k: KNNRouter(n_neighbors=k).fit(train, X[:50]).predict(test, X[50:])[0] for k in (5, 10, 40)}
+    calls = []
+    monkeypatch.setattr(P, "cosine_neighbors", lambda *a: calls.append(a[2]) or cosine_neighbors(*a))
+    P._NEIGHBOURS.clear()
+    for k in (5, 10, 40):
+        Q, _ = KNNRouter(n_neighbors=k).fit(train, X[:50]).predict(test, X[50:])
+        assert Q.tobytes() == fresh[k].tobytes()
+    assert calls == [P.KNN_SEARCH]
 
 
 def test_cosine_neighbors_refuse_a_row_that_is_not_finite():
