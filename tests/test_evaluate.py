@@ -222,13 +222,14 @@ def test_a_routerlib_embedder_is_fitted_once_per_split_in_a_process(data, monkey
 
     monkeypatch.setattr(E, "_FITTED", {})
     fits = []
-    fit = TfidfEmbedder.fit
-    monkeypatch.setattr(TfidfEmbedder, "fit", lambda self, p, y=None: fits.append(len(p)) or fit(self, p, y))
+    fit = TfidfEmbedder._fit  # what fit and fit_transform share
+    monkeypatch.setattr(TfidfEmbedder, "_fit", lambda self, p: fits.append(len(p)) or fit(self, p))
     tr, te = np.arange(0, 80), np.arange(80, 120)
     a = E.features(TfidfEmbedder(8), data, tr, te)
     b = E.features(TfidfEmbedder(8), data, tr, te)
     assert len(fits) == 1 and a[0] is b[0] and not a[0].flags.writeable
-    fresh = fit(TfidfEmbedder(8), data.prompt[tr])  # unpatched: not counted
+    fresh = TfidfEmbedder(8)
+    fit(fresh, data.prompt[tr])  # unpatched: not counted
     assert np.array_equal(a[0], fresh.transform(data.prompt[tr])) and np.array_equal(a[1], fresh.transform(data.prompt[te]))
     E.features(TfidfEmbedder(8), data, tr[1:], te)
     E.features(TfidfEmbedder(6), data, tr, te)
