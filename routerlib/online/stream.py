@@ -304,7 +304,7 @@ def _bad_choice(a, stream: Stream, t: int, who: str, avail) -> None:
                           f"lambda #{lam}, but it is not available at this step")
 
 
-def replay(policy, stream: Stream, lambdas, keep_at: int | None = None) -> Trace:
+def replay(policy, stream: Stream, lambdas, keep_at: int | None = None) -> Trace | tuple[Trace, Checkpoint]:
     """Run ``policy`` over every order of ``stream`` and every ``lambda`` at once.
 
     Per step t (x = ``stream.x[t]``, shape (S, d)):
