@@ -38,7 +38,8 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, prompts: Sequence[str], y=None) -> np.ndarray:
         """``fit(prompts).transform(prompts)`` with the same bytes, the prompts tokenised once."""
-        return self._reduce(self._fit(prompts))
+        # with its indices sorted, as transform makes them: the same matrix summed in the same order
+        return self._reduce(self._fit(prompts).sorted_indices())
 
     def transform(self, prompts: Sequence[str]) -> np.ndarray:
         """(n, d) float32, rows unit-normalised."""
@@ -46,7 +47,7 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         return self._reduce(self.vectorizer_.transform([str(s) for s in prompts]))
 
     def _fit(self, prompts: Sequence[str]):
-        """Fit the vectorizer and the SVD; the training prompts' TF-IDF matrix as ``transform`` makes it."""
+        """Fit the vectorizer and the SVD; the training prompts' TF-IDF matrix (indices unsorted)."""
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -58,8 +59,7 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         self.svd_ = None
         if k >= 1:
             self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state).fit(T)
-        # with its indices sorted, as transform makes them: the same matrix summed in the same order
-        return T.sorted_indices()
+        return T
 
     def _reduce(self, T) -> np.ndarray:
         X = self.svd_.transform(T) if self.svd_ is not None else T.toarray()

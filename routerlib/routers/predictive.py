@@ -46,6 +46,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..fingerprint import content_hash
 from .base import Items, Outcomes, Router, store_args
 
 __all__ = ["PredictiveRouter", "KNNRouter", "MLPRouter", "SVMRouter", "cosine_neighbors", "shared_neighbors", "choose",
@@ -132,18 +133,12 @@ _NEIGHBOURS: dict[tuple[str, str], np.ndarray] = {}
 _NEIGHBOURS_LOCK = threading.Lock()
 
 
-def _digest(X: np.ndarray) -> str:
-    h = hashlib.blake2b(np.ascontiguousarray(X).tobytes(), digest_size=16)
-    h.update(repr((X.shape, X.dtype.str)).encode())
-    return h.hexdigest()
-
-
 def shared_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, train_key: str | None = None) -> np.ndarray:
     """:func:`cosine_neighbors` of ``k`` (first ``k`` columns), from one search of at least
     :data:`KNN_SEARCH` neighbours kept for the same rows: a grid of k (5, 10, 40) on one split is one
     matrix product and one partial sort, not three. Equal to ``cosine_neighbors(X_train, X_query, k)``
     (the neighbours come nearest first). ``train_key``: the hash of ``X_train`` if known."""
-    key = (train_key or _digest(X_train), _digest(X_query))
+    key = (train_key or content_hash(X_train), content_hash(X_query))
     with _NEIGHBOURS_LOCK:  # a Dask worker runs jobs in threads
         nb = _NEIGHBOURS.get(key)
     if nb is None or nb.shape[1] < min(int(k), X_train.shape[0]):
@@ -368,7 +363,7 @@ class KNNRouter(PredictiveRouter):
         store_args(self, locals())
 
     def _fit_quality(self, X, quality):
-        self.train_key_ = _digest(X)  # the neighbours are searched at prediction time
+        self.train_key_ = content_hash(X)  # the neighbours are searched at prediction time
 
     def _predict(self, Xn):
         # one neighbour search serves both quality and (cost_model="knn") cost, and every k of a grid
