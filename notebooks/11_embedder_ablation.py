@@ -11,6 +11,7 @@
 #     name: python3
 #   routerlib:
 #     embeds: [data]
+#     embedders: [minilm-static, tfidf, features]
 #     after: [09_leaderboard]
 # ---
 

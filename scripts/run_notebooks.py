@@ -15,6 +15,7 @@ notebooks' cached protocol jobs it reuses, it declares in its header (:func:`dec
 
     #   routerlib:
     #     embeds: [data]              # or [data views], [rag-sim], [] for none
+    #     embedders: [minilm-static]  # other embedders it embeds those prompts with (the run's is implied)
     #     after: [09_leaderboard]     # started after these in a parallel run (--jobs): it reuses their jobs
 
 Then one line per notebook: its elapsed time and an ETA from the previous run's timings
@@ -173,10 +174,13 @@ def declaration(src: Path) -> dict:
     * ``embeds``: the prompt sets it embeds with the run's embedder (``features_for``): ``data``
       (the run's data, prompts as stored), ``data views`` (every prompt view the data needs,
       ``views_needed``) or a named source such as ``rag-sim``;
+    * ``embedders``: other embedders (names of ``routerlib.embed.EMBEDDERS``) it embeds those
+      prompts with besides the run's (the embedder ablation); each gets an embedding pass of its own
+      (:func:`extra_passes`), one that fits on each training split (tfidf) none;
     * ``after``: the notebooks (by file stem) whose protocol jobs it reuses from the cache, so a
       parallel run starts it only once they have ended.
 
-    Returns ``{"embeds": [...], "after": [...]}`` (empty lists when not declared).
+    Returns ``{"embeds": [...], "embedders": [...], "after": [...]}`` (empty lists when not declared).
 
     Raises
     ------
@@ -185,15 +189,19 @@ def declaration(src: Path) -> dict:
     """
     meta = jupytext.read(src).metadata.get("routerlib", {}) or {}
     out = {}
-    for key in ("embeds", "after"):
+    for key in DECLARED:
         value = meta.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise ValueError(f"{src.name}: routerlib metadata {key!r} must be a list of names; got {value!r}")
         out[key] = value
-    unknown = set(meta) - {"embeds", "after"}
+    unknown = set(meta) - set(DECLARED)
     if unknown:
-        raise ValueError(f"{src.name}: unknown routerlib metadata {sorted(unknown)}; known: embeds, after")
+        raise ValueError(f"{src.name}: unknown routerlib metadata {sorted(unknown)}; known: {', '.join(DECLARED)}")
     return out
+
+
+#: the keys of a notebook's ``routerlib`` header metadata (:func:`declaration`)
+DECLARED = ("embeds", "embedders", "after")
 
 
 def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: list[Path]) -> int:
@@ -216,7 +224,9 @@ def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: lis
     if not wanted or getattr(emb, "fits_on_prompts", False):
         return 0
     prompts = []
-    with warnings.catch_warnings():  # the notebooks show the loader's warnings
+    # the notebooks show the loader's warnings; two passes at once (threads) must not interleave
+    # their changes to the process's warning filters
+    with _LOADING, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for src, how in wanted.items():
             rd = load(src, seed, scale)
@@ -225,6 +235,36 @@ def embed_once(data: str, seed: int, scale: float, embedder: str, notebooks: lis
                 prompts.extend(E.prompt_view(rd, view).tolist())
     emb.transform(prompts)
     return len(set(prompts))
+
+
+_LOADING = threading.Lock()
+
+
+def extra_passes(notebooks: list[Path], embedder: str) -> dict[str, list[Path]]:
+    """The other embedders the notebooks declare (``embedders``), each with the notebooks that
+    declare it: those an embedding pass can cache for (the run's own embedder, and one fitted on
+    each training split, left out).
+
+    Raises
+    ------
+    ValueError
+        Naming the notebook and the embedder, for a name that is no embedder or cannot run here.
+    """
+    from routerlib import embed as E
+
+    out: dict[str, list[Path]] = {}
+    for nb in notebooks:
+        for name in declaration(nb)["embedders"]:
+            if name not in E.EMBEDDERS:
+                raise ValueError(f"{nb.name}: routerlib metadata 'embedders' names {name!r}, which is no embedder; "
+                                 f"known: {', '.join(E.EMBEDDERS)}")
+            try:
+                E.check_embedder(name)
+            except ValueError as e:
+                raise ValueError(f"{nb.name}: routerlib metadata 'embedders' names {name!r}: {e}") from None
+            if name != embedder and not getattr(E.make_embedder(name), "fits_on_prompts", False):
+                out.setdefault(name, []).append(nb)
+    return out
 
 
 def check_order(notebooks: list[Path]) -> dict[str, list[str]]:
@@ -319,13 +359,17 @@ ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, previous: dict, t_all: float,
-                 km, cell_timeout: float | None = None, embed=None) -> dict:
+                 km, cell_timeout: float | None = None, embed=None, extra: dict | None = None) -> dict:
     """Execute ``notebooks`` ``jobs`` at a time (threads, each driving its own kernel process).
 
     ``embed`` (a function returning what it reports) is the embedding pass: it takes the first slot,
     the notebooks that embed nothing (their declaration's ``embeds: []``) run in the others
     meanwhile, and the rest start once it has ended. A pass that runs in one process (a small
-    remainder, the static model's distillation) no longer leaves the other cores idle.
+    remainder, the static model's distillation) no longer leaves the other cores idle. ``extra``
+    (embedder name -> (function, the stems of the notebooks that read it); :func:`extra_passes`) are
+    the passes of the other embedders notebooks declare: each takes the next slot, and only the
+    notebooks that read it wait for it (the static model is distilled beside notebook 09, not in
+    notebook 11 after it).
 
     The kernels get one BLAS/OpenMP thread each (:data:`ONE_THREAD`), so ``jobs`` kernels share the
     cores instead of each asking for all of them. What a kernel writes to stderr (warnings, the progress bars of long steps) is shown as it
@@ -341,7 +385,7 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
     os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
     os.environ["TQDM_MININTERVAL"] = "15"  # a bar's redraw is a line of its own here: one each 15 s
     try:
-        return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed)
+        return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed, extra)
     finally:
         os.chdir(here)
         os.environ.clear()
@@ -349,25 +393,31 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
 
 
 
-def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed=None) -> dict:
+def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed=None, extra=None) -> dict:
     """:func:`run_parallel`'s loop: start the next notebook whenever one of ``jobs`` ends."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     after = check_order(notebooks)
     order = longest_first(notebooks, previous, after)
     embeds = {p.stem for p in notebooks if declaration(p)["embeds"]}
-    now, logs, failed, finished = {}, {}, None, 0
+    passes = {EMBEDDING: (embed, embeds)} if embed is not None else {}  # label -> (function, stems that wait)
+    passes.update({f"the {name} embedding pass": (fn, set(stems)) for name, (fn, stems) in (extra or {}).items()})
+    now, logs, failed, finished, passed = {}, {}, None, 0, set()
     print(f"{len(notebooks)} notebooks, {jobs} at a time (longest first: {', '.join(p.name[:2] for p in order)})"
-          + (f"; those that embed nothing ({len(notebooks) - len(embeds)}) during the embedding pass" if embed else ""),
+          + (f"; those that embed nothing ({len(notebooks) - len(embeds)}) during the embedding pass" if embed else "")
+          + "".join(f"; {', '.join(sorted(s[:2] for s in stems))} after {label}"
+                    for label, (_, stems) in passes.items() if label != EMBEDDING),
           flush=True)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        running, queue = {}, list(order)
-        if embed is not None:
-            running[pool.submit(embed)] = EMBEDDING
-        while queue or running:
+        running, queue, to_pass = {}, list(order), list(passes)
+        while queue or running or to_pass:
             while len(running) < jobs and failed is None:
+                if to_pass:  # the passes first, each in a slot of its own
+                    label = to_pass.pop(0)
+                    running[pool.submit(passes[label][0])] = label
+                    continue
                 ready = [p for p in queue if all(a in now for a in after[p.stem])
-                         and (p.stem not in embeds or EMBEDDING not in running.values())]
+                         and all(label in passed for label, (_, stems) in passes.items() if p.stem in stems)]
                 if not ready:
                     break
                 src = ready[0]
@@ -379,12 +429,14 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 src = running.pop(fut)
-                if src is EMBEDDING:
+                if isinstance(src, str):  # an embedding pass
                     if fut.exception() is not None:
-                        print(f"embedding pass failed (elapsed {clock(time.perf_counter() - t_all)})", flush=True)
+                        print(f"{src} failed (elapsed {clock(time.perf_counter() - t_all)})", flush=True)
                         failed = failed or fut.exception()
-                    elif fut.result():
-                        print(fut.result(), flush=True)
+                    else:
+                        passed.add(src)
+                        if fut.result():
+                            print(fut.result(), flush=True)
                     continue
                 finished += 1
                 k = finished
@@ -529,16 +581,26 @@ def _run(args, data) -> int:
 
     t_all = time.perf_counter()
 
-    def embed() -> str:
-        n = embed_once(data, args.seed, args.scale, args.embedder, notebooks)
-        return (f"embeddings ({args.embedder}): {n:,} distinct prompts ready in {time.perf_counter() - t_all:.1f} s "
-                f"(cached for the notebooks)") if n else ""
+    def embedding_pass(embedder: str, readers: list[Path]):
+        def run() -> str:
+            n = embed_once(data, args.seed, args.scale, embedder, readers)
+            return (f"embeddings ({embedder}): {n:,} distinct prompts ready in {time.perf_counter() - t_all:.1f} s "
+                    f"(cached for the notebooks)") if n else ""
+        return run
 
+    try:
+        others = extra_passes(notebooks, args.embedder)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    embed = embedding_pass(args.embedder, notebooks)
+    extra = {name: (embedding_pass(name, readers), [p.stem for p in readers]) for name, readers in others.items()}
     if args.jobs > 1:
-        now = run_parallel(notebooks, out, params, args.jobs, previous, t_all, km, args.cell_timeout, embed)
+        now = run_parallel(notebooks, out, params, args.jobs, previous, t_all, km, args.cell_timeout, embed, extra)
     else:
-        if line := embed():
-            print(line, flush=True)
+        for run in [embed] + [fn for fn, _ in extra.values()]:
+            if line := run():
+                print(line, flush=True)
         now = run_in_order(notebooks, out, params, previous, t_all, km, StatusLine(), args.cell_timeout)
     timings[run_key] = {**previous, **now}
     write_timings(timings)

@@ -101,7 +101,8 @@ def test_embed_once_skips_embedders_fitted_per_split(tmp_path):
     ("data", None, "", "05_b.py: routerlib metadata 'embeds' must be a list of names; got 'data'"),
     ("[data, 3]", None, "", r"'embeds' must be a list of names; got \['data', 3\]"),
     (None, "[04_a, '']", "", "'after' must be a list of names"),
-    ("[data]", None, "#     embed: [data]\n", r"unknown routerlib metadata \['embed'\]; known: embeds, after"),
+    ("[data]", None, "#     embed: [data]\n", r"unknown routerlib metadata \['embed'\]; known: embeds, embedders, after"),
+    ("[data]", None, "#     embedders: minilm-static\n", "'embedders' must be a list of names; got 'minilm-static'"),
 ])
 def test_a_bad_declaration_names_the_notebook_and_value(tmp_path, embeds, after, extra, msg):
     nb = _notebook(tmp_path / "05_b.py", "X = 1\n", embeds=embeds, after=after, extra=extra)
@@ -131,6 +132,10 @@ def test_every_notebooks_declaration_matches_what_it_embeds():
         rag = re.findall(r'^rag_data: str = "([^"]+)"', text, flags=re.M)
         want = [] if "features_for(" not in text else rag or ["data views" if "views_needed(" in text else "data"]
         assert decl["embeds"] == want, nb.name
+        # the other embedders it names in its code (a quoted name of EMBEDDERS other than a parameter's default)
+        code = "\n".join(x for x in text.splitlines() if not x.startswith(("#", "embedder: str =")))
+        named = re.findall(r'["\'](minilm-static|tfidf|features|minilm)["\']', code)
+        assert sorted(decl["embedders"]) == sorted(set(named)), nb.name
     decl = {nb.stem: RN.declaration(nb) for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.py")}
     assert decl["10_model_recall"]["after"] == decl["11_embedder_ablation"]["after"] == ["09_leaderboard"]
     assert decl["04_fig4_predictive_routers"]["after"] == ["09_leaderboard"]
@@ -367,6 +372,71 @@ def test_notebooks_that_embed_nothing_run_during_the_embedding_pass_and_the_rest
     out = capsys.readouterr().out
     assert "those that embed nothing (2) during the embedding pass" in out
     assert "embeddings (fake): 3 distinct prompts ready" in out and "[4/4] 11_e.py done" in out
+
+
+def test_another_embedders_pass_runs_beside_the_first_and_holds_up_only_its_readers(tmp_path, monkeypatch, capsys):
+    import threading
+    import time
+
+    events, lock = [], threading.Lock()
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        with lock:
+            events.append(("start", src.stem))
+        time.sleep(0.05)
+        return 1.0
+
+    def task(name, seconds):
+        def run():
+            with lock:
+                events.append(("start", name))
+            time.sleep(seconds)
+            with lock:
+                events.append(("end", name))
+            return f"embeddings ({name}): 3 distinct prompts ready"
+        return run
+
+    monkeypatch.setattr(RN, "execute", fake)
+    nbs = [_notebook(tmp_path / "00_a.py", "X = 1\n", embeds="[]"),
+           _notebook(tmp_path / "09_l.py", "X = 1\n", embeds="[data]"),
+           _notebook(tmp_path / "11_e.py", "X = 1\n", embeds="[data]", after="[09_l]")]
+    RN.run_parallel(nbs, tmp_path, {}, 2, {"09_l": 9.0, "11_e": 5.0, "00_a": 1.0}, 0.0, None,
+                    embed=task("run", 0.1), extra={"static": (task("static", 0.6), ["11_e"])})
+    order = [e for e in events]
+    assert order[:2] == [("start", "run"), ("start", "static")]  # both passes at once, one slot each
+    assert order.index(("start", "09_l")) < order.index(("end", "static"))  # 09 does not wait for the static pass
+    assert order.index(("end", "static")) < order.index(("start", "11_e"))  # its reader does
+    out = capsys.readouterr().out
+    assert "11 after the static embedding pass" in out and "embeddings (static): 3 distinct prompts ready" in out
+
+
+def test_a_failed_pass_of_another_embedder_starts_none_of_its_readers_and_is_raised(tmp_path, monkeypatch, capsys):
+    started = []
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        started.append(src.stem)
+        return 1.0
+
+    def static():
+        raise RuntimeError("minilm-static: distillation failed")
+
+    monkeypatch.setattr(RN, "execute", fake)
+    nbs = [_notebook(tmp_path / "09_l.py", "X = 1\n", embeds="[data]"),
+           _notebook(tmp_path / "11_e.py", "X = 1\n", embeds="[data]")]
+    with pytest.raises(RuntimeError, match="distillation failed"):
+        RN.run_parallel(nbs, tmp_path, {}, 2, {"11_e": 9.0, "09_l": 1.0}, 0.0, None, embed=lambda: "",
+                        extra={"minilm-static": (static, ["11_e"])})
+    assert "11_e" not in started and "the minilm-static embedding pass failed" in capsys.readouterr().out
+
+
+def test_extra_passes_are_the_declared_embedders_that_cache_and_are_not_the_runs(tmp_path):
+    a = _notebook(tmp_path / "11_e.py", "X = 1\n", embeds="[data]", extra="#     embedders: [minilm-static, tfidf, features]\n")
+    b = _notebook(tmp_path / "12_f.py", "X = 1\n", embeds="[data]", extra="#     embedders: [minilm-static]\n")
+    assert RN.extra_passes([a, b], "minilm") == {"minilm-static": [a, b]}  # tfidf and features fit per split
+    assert RN.extra_passes([a, b], "minilm-static") == {}  # the run's own pass covers it
+    bad = _notebook(tmp_path / "13_g.py", "X = 1\n", embeds="[data]", extra="#     embedders: [glove]\n")
+    with pytest.raises(ValueError, match="13_g.py: routerlib metadata 'embedders' names 'glove', which is no embedder"):
+        RN.extra_passes([bad], "minilm")
 
 
 def test_a_failed_embedding_pass_starts_no_notebook_that_embeds_and_is_raised(tmp_path, monkeypatch, capsys):
