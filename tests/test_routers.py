@@ -259,6 +259,27 @@ def test_cosine_neighbors_matches_bruteforce(n_train, k, seed, block_entries):
             assert tuple(nb[i]) == ranked.pop()
 
 
+@pytest.mark.parametrize("k", [1, 4, 10, 11, 25, 59])
+@pytest.mark.parametrize("block_entries", [60, 1 << 22])
+def test_cosine_neighbors_take_the_lowest_training_rows_among_equal_similarities(k, block_entries):
+    # 6 distinct training rows, each 10 times in a shuffled order: every similarity is tied 10 ways,
+    # so the k-th nearest usually falls inside a tie that the search must break by training index
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((6, 5))[rng.permutation(np.repeat(np.arange(6), 10))]
+    B = rng.standard_normal((7, 5))
+    nb = cosine_neighbors(A, B, k, chunk=3, block_entries=block_entries)
+    A32 = A.astype(np.float32) / np.linalg.norm(A.astype(np.float32), axis=1, keepdims=True)
+    B32 = B.astype(np.float32) / np.linalg.norm(B.astype(np.float32), axis=1, keepdims=True)
+    raw = B32 @ A32.T / np.float32(SIMILARITY_QUANTUM)
+    checked = 0
+    for i in range(len(B)):
+        ranked = {tuple(np.lexsort((np.arange(60), -np.rint(raw[i] + m)))[:k]) for m in (-0.05, 0.0, 0.05)}
+        if len(ranked) == 1:
+            assert tuple(nb[i]) == ranked.pop()
+            checked += 1
+    assert checked >= 5
+
+
 def test_shared_neighbors_equal_a_search_of_each_k_whatever_the_order_of_the_calls(monkeypatch):
     import routerlib.routers.predictive as P
 
