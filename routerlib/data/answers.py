@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -188,6 +189,14 @@ def extract_answer(text, kind: str | None, options: dict[str, str] | None = None
     return None
 
 
+@lru_cache(maxsize=1 << 18)
+def _answer(text: str, kind: str) -> str | None:
+    """:func:`extract_answer` without options, remembered: the protocol reads the same responses
+    again in every split of every seed (the agreement router on its training, validation and test
+    rows), and a response's answer depends on its text and kind alone."""
+    return extract_answer(text, kind)
+
+
 def _prompt_options(prompt, kind: str) -> dict[str, str]:
     """The last question's options in a prompt: canonical answer -> option text."""
     p = _unwrap(prompt)
@@ -233,17 +242,15 @@ def extract_answers(responses: np.ndarray, dataset: Sequence[str], prompts: Sequ
         if kind is None:
             continue
         rows = np.flatnonzero(ds == d)
-        block = R[rows].astype(str)
-        uniq, inv = np.unique(block, return_inverse=True)
-        got = np.array([extract_answer(u, kind) for u in uniq] + [None], dtype=object)[:-1]
-        ans = got[inv.reshape(block.shape)]
+        texts = [x if type(x) is str else str(x) for x in R[rows].ravel().tolist()]
+        ans = np.array([_answer(t, kind) for t in texts] + [None], dtype=object)[:-1].reshape(rows.size, R.shape[1])
         if prompts is not None and kind in ("letter", "option"):
             missing = ans == None  # noqa: E711 (elementwise)
             for i in np.flatnonzero(missing.any(axis=1)):
                 opts = _prompt_options(prompts[rows[i]], kind)
                 if opts:
                     for j in np.flatnonzero(missing[i]):
-                        ans[i, j] = extract_answer(block[i, j], kind, opts)
+                        ans[i, j] = extract_answer(texts[i * R.shape[1] + j], kind, opts)
         out[rows] = ans
     return out
 
