@@ -90,7 +90,9 @@ class StatusLine:
 class Prefixed:
     """A kernel's stderr in a parallel run: each line (a tqdm redraw ends with a carriage return and
     counts as a line) goes to ``err`` as soon as it is complete, behind ``prefix``, so that two
-    kernels' output interleaves by whole lines; :meth:`flush` writes an unfinished last line."""
+    kernels' output interleaves by whole lines; :meth:`flush` writes an unfinished last line. With
+    an empty prefix it stands in for the runner's own stderr (the embedding passes' bars), and any
+    other attribute (``fileno``, ``encoding``) is ``err``'s."""
 
     _lock = threading.Lock()
 
@@ -107,6 +109,14 @@ class Prefixed:
         if self.part.strip():
             self._emit([self.part])
         self.part = ""
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name):
+        if name == "err":  # not set yet (unpickling, copying): no delegation loop
+            raise AttributeError(name)
+        return getattr(self.err if self.err is not None else sys.__stderr__, name)
 
     def _emit(self, lines: list[str]) -> None:
         if lines:
@@ -380,21 +390,27 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
 
     # papermill changes the process's working directory around each execution, which threads would
     # race on: the whole run moves there once instead, and each kernel starts in it
-    here, saved = os.getcwd(), dict(os.environ)
+    here, saved, err = os.getcwd(), dict(os.environ), sys.stderr
     os.chdir(ROOT / "notebooks")
     os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
     os.environ["TQDM_MININTERVAL"] = "15"  # a bar's redraw is a line of its own here: one each 15 s
+    # this process's own bars (the embedding passes) by whole lines too, between the kernels' lines
+    sys.stderr = Prefixed("", err)
     try:
-        return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed, extra)
+        return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed, extra, err)
     finally:
+        sys.stderr.flush()
+        sys.stderr = err
         os.chdir(here)
         os.environ.clear()
         os.environ.update(saved)
 
 
 
-def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed=None, extra=None) -> dict:
-    """:func:`run_parallel`'s loop: start the next notebook whenever one of ``jobs`` ends."""
+def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed=None, extra=None,
+                  err=None) -> dict:
+    """:func:`run_parallel`'s loop: start the next notebook whenever one of ``jobs`` ends; ``err``:
+    where the kernels' stderr lines go (default: ``sys.stderr``)."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     after = check_order(notebooks)
@@ -422,7 +438,7 @@ def _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeou
                     break
                 src = ready[0]
                 queue.remove(src)
-                logs[src.stem] = Prefixed(f"[{src.name[:2]}] ")
+                logs[src.stem] = Prefixed(f"[{src.name[:2]}] ", err)
                 running[pool.submit(execute, src, out, params, km, logs[src.stem], None, cell_timeout)] = src
             if not running:  # a failure stopped the starts (or nothing was left)
                 break

@@ -318,6 +318,41 @@ def test_prefixed_stderr_passes_whole_lines_behind_the_notebook_number():
                                            "[11] UserWarning: left out", "[11] tail without newline"]
 
 
+def test_a_parallel_run_writes_its_own_bars_and_the_kernels_lines_as_whole_lines(tmp_path, monkeypatch, capsys):
+    import sys
+    import threading
+
+    half, wrote = threading.Event(), threading.Event()
+
+    def embed():  # the runner's own bar: a redraw ends with a carriage return, not a newline
+        sys.stderr.write("embedding (m):  50%|#    | 1/2")
+        half.set()
+        wrote.wait(5)  # a kernel's line comes while the bar's line is unfinished
+        sys.stderr.write("\rembedding (m): 100%|#####| 2/2\n")
+        return ""
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        half.wait(5)
+        stderr.write("a warning from the kernel\n")
+        wrote.set()
+        return 1.0
+
+    monkeypatch.setattr(RN, "execute", fake)
+    err_before = sys.stderr
+    RN.run_parallel([_notebook(tmp_path / "00_a.py", "X = 1\n", embeds="[]")], tmp_path, {}, 2, {}, 0.0, None,
+                    embed=embed)
+    assert sys.stderr is err_before  # given back
+    lines = capsys.readouterr().err.splitlines()
+    assert "embedding (m):  50%|#    | 1/2" in lines and "embedding (m): 100%|#####| 2/2" in lines
+    assert "[00] a warning from the kernel" in lines and len(lines) == 3
+
+
+def test_prefixed_is_no_terminal_and_lends_the_rest_of_its_stream():
+    err = io.StringIO()
+    s = RN.Prefixed("", err)
+    assert not s.isatty() and s.getvalue == err.getvalue  # e.g. fileno, encoding: the stream's
+
+
 def test_a_parallel_run_starts_a_notebook_only_after_those_it_reuses(tmp_path, monkeypatch, capsys):
     import threading
     import time
