@@ -87,12 +87,21 @@ class StatusLine:
         self.err.flush()
 
 
+#: an ANSI cursor movement or line erase (up, down, right, left, next or previous line, column, erase
+#: in line); colours and other sequences are kept
+CURSOR = re.compile(r"\x1b\[[0-9;]*[ABCDEFGK]")
+
+
 class Prefixed:
     """A kernel's stderr in a parallel run: each line (a tqdm redraw ends with a carriage return and
     counts as a line) goes to ``err`` as soon as it is complete, behind ``prefix``, so that two
     kernels' output interleaves by whole lines; :meth:`flush` writes an unfinished last line. With
     an empty prefix it stands in for the runner's own stderr (the embedding passes' bars), and any
-    other attribute (``fileno``, ``encoding``) is ``err``'s."""
+    other attribute (``fileno``, ``encoding``) is ``err``'s.
+
+    Cursor movements (:data:`CURSOR`: tqdm moves up to redraw a second bar open at the same time,
+    as when two embedding passes run) are taken out: between other lines they would move the
+    cursor over them, and in a log they are noise; a line left empty is not written."""
 
     _lock = threading.Lock()
 
@@ -102,12 +111,12 @@ class Prefixed:
     def write(self, s: str) -> int:
         self.part += s
         *lines, self.part = re.split(r"[\r\n]", self.part)
-        self._emit([x for x in lines if x.strip()])
+        self._emit([y for y in (CURSOR.sub("", x) for x in lines) if y.strip()])
         return len(s)
 
     def flush(self) -> None:
-        if self.part.strip():
-            self._emit([self.part])
+        if (last := CURSOR.sub("", self.part)).strip():
+            self._emit([last])
         self.part = ""
 
     def isatty(self) -> bool:

@@ -347,6 +347,23 @@ def test_a_parallel_run_writes_its_own_bars_and_the_kernels_lines_as_whole_lines
     assert "[00] a warning from the kernel" in lines and len(lines) == 3
 
 
+def test_prefixed_takes_out_the_cursor_moves_of_two_bars_open_at_once_and_keeps_colours():
+    from tqdm import tqdm
+
+    err = io.StringIO()
+    s = RN.Prefixed("", err)
+    a = tqdm(total=2, desc="embedding (a)", file=s, mininterval=0)
+    b = tqdm(total=2, desc="embedding (b)", file=s, mininterval=0)  # opened second: tqdm moves up to draw it
+    b.update(2), b.close(), a.update(2), a.close()
+    s.write("\x1b[31mred\x1b[0m tail\x1b[A")
+    s.flush()
+    lines = err.getvalue().splitlines()
+    assert lines and not any("\x1b[A" in x or not x.strip() for x in lines)
+    assert any(x.startswith("embedding (b): 100%") for x in lines)
+    assert any(x.startswith("embedding (a): 100%") for x in lines)
+    assert lines[-1] == "\x1b[31mred\x1b[0m tail"
+
+
 def test_prefixed_is_no_terminal_and_lends_the_rest_of_its_stream():
     err = io.StringIO()
     s = RN.Prefixed("", err)
