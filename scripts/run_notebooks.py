@@ -107,17 +107,20 @@ class Prefixed:
 
     def __init__(self, prefix: str, err=None):
         self.prefix, self.err, self.part = prefix, err, ""
+        self._buffer = threading.Lock()  # the runner's stand-in is written by several threads
 
     def write(self, s: str) -> int:
-        self.part += s
-        *lines, self.part = re.split(r"[\r\n]", self.part)
+        with self._buffer:
+            self.part += s
+            *lines, self.part = re.split(r"[\r\n]", self.part)
         self._emit([y for y in (CURSOR.sub("", x) for x in lines) if y.strip()])
         return len(s)
 
     def flush(self) -> None:
-        if (last := CURSOR.sub("", self.part)).strip():
+        with self._buffer:
+            last, self.part = CURSOR.sub("", self.part), ""
+        if last.strip():
             self._emit([last])
-        self.part = ""
 
     def isatty(self) -> bool:
         return False
@@ -382,13 +385,14 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
     """Execute ``notebooks`` ``jobs`` at a time (threads, each driving its own kernel process).
 
     ``embed`` (a function returning what it reports) is the embedding pass: it takes the first slot,
-    the notebooks that embed nothing (their declaration's ``embeds: []``) run in the others
+    the notebooks that embed nothing (their declaration's ``embeds: []``) run in the free slots
     meanwhile, and the rest start once it has ended. A pass that runs in one process (a small
     remainder, the static model's distillation) no longer leaves the other cores idle. ``extra``
     (embedder name -> (function, the stems of the notebooks that read it); :func:`extra_passes`) are
-    the passes of the other embedders notebooks declare: each takes the next slot, and only the
-    notebooks that read it wait for it (the static model is distilled beside notebook 09, not in
-    notebook 11 after it).
+    the passes of the other embedders notebooks declare: they take the next slots, before any
+    notebook, and only the notebooks that read one wait for it. With 2 slots and one such pass, the
+    notebooks that embed nothing start when either pass ends; when the first pass is short (its
+    embeddings cached) the static model is distilled beside notebook 09, not in notebook 11 after it.
 
     The kernels get one BLAS/OpenMP thread each (:data:`ONE_THREAD`), so ``jobs`` kernels share the
     cores instead of each asking for all of them. What a kernel writes to stderr (warnings, the progress bars of long steps) is shown as it
@@ -408,8 +412,10 @@ def run_parallel(notebooks: list[Path], out: Path, params: dict, jobs: int, prev
     try:
         return _run_parallel(notebooks, out, params, jobs, previous, t_all, km, cell_timeout, embed, extra, err)
     finally:
-        sys.stderr.flush()
-        sys.stderr = err
+        try:
+            sys.stderr.flush()
+        finally:
+            sys.stderr = err
         os.chdir(here)
         os.environ.clear()
         os.environ.update(saved)
@@ -577,6 +583,18 @@ def main(argv=None) -> int:
 def _run(args, data) -> int:
     from routerlib.data import fetch_hub_file
 
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    if args.only:
+        notebooks = [nb for nb in notebooks if nb.name[:2] in set(args.only)]
+    if not notebooks:
+        print("error: no notebooks selected", file=sys.stderr)
+        return 2
+    try:  # the other embedders the notebooks read run here, or the run stops before any download
+        others = extra_passes(notebooks, args.embedder)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
     if data in {"routerbench-0shot", "routerbench-5shot"}:  # download (once) before any notebook runs
         try:
             print(f"data: {fetch_hub_file(data)}", flush=True)
@@ -584,12 +602,6 @@ def _run(args, data) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 2
 
-    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
-    if args.only:
-        notebooks = [nb for nb in notebooks if nb.name[:2] in set(args.only)]
-    if not notebooks:
-        print("error: no notebooks selected", file=sys.stderr)
-        return 2
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     params = {"data": data, "seed": args.seed, "scale": args.scale, "seeds": args.seeds, "embedder": args.embedder}
@@ -613,11 +625,6 @@ def _run(args, data) -> int:
                     f"(cached for the notebooks)") if n else ""
         return run
 
-    try:
-        others = extra_passes(notebooks, args.embedder)
-    except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     embed = embedding_pass(args.embedder, notebooks)
     extra = {name: (embedding_pass(name, readers), [p.stem for p in readers]) for name, readers in others.items()}
     if args.jobs > 1:

@@ -280,6 +280,13 @@ def test_cosine_neighbors_take_the_lowest_training_rows_among_equal_similarities
     assert checked >= 5
 
 
+@pytest.mark.parametrize("k", [0, -3])
+def test_cosine_neighbors_refuses_a_k_below_one(k):
+    X = np.eye(3)
+    with pytest.raises(ValueError, match=f"k must be at least 1; got {k}"):
+        cosine_neighbors(X, X, k)
+
+
 def test_shared_neighbors_equal_a_search_of_each_k_whatever_the_order_of_the_calls(monkeypatch):
     import routerlib.routers.predictive as P
 

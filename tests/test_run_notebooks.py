@@ -454,8 +454,8 @@ def test_another_embedders_pass_runs_beside_the_first_and_holds_up_only_its_read
            _notebook(tmp_path / "11_e.py", "X = 1\n", embeds="[data]", after="[09_l]")]
     RN.run_parallel(nbs, tmp_path, {}, 2, {"09_l": 9.0, "11_e": 5.0, "00_a": 1.0}, 0.0, None,
                     embed=task("run", 0.1), extra={"static": (task("static", 0.6), ["11_e"])})
-    order = [e for e in events]
-    assert order[:2] == [("start", "run"), ("start", "static")]  # both passes at once, one slot each
+    order = list(events)
+    assert set(order[:2]) == {("start", "run"), ("start", "static")}  # both passes at once, one slot each
     assert order.index(("start", "09_l")) < order.index(("end", "static"))  # 09 does not wait for the static pass
     assert order.index(("end", "static")) < order.index(("start", "11_e"))  # its reader does
     out = capsys.readouterr().out
@@ -463,13 +463,18 @@ def test_another_embedders_pass_runs_beside_the_first_and_holds_up_only_its_read
 
 
 def test_a_failed_pass_of_another_embedder_starts_none_of_its_readers_and_is_raised(tmp_path, monkeypatch, capsys):
-    started = []
+    import threading
+
+    started, other_ran = [], threading.Event()
 
     def fake(src, out, params, km, stderr, cwd, cell_timeout):
         started.append(src.stem)
+        if src.stem == "09_l":
+            other_ran.set()
         return 1.0
 
-    def static():
+    def static():  # fails only once a notebook has run in the slot the first pass left: 11_e, the
+        other_ran.wait(5)  # longest, would have been that one had it not waited for this pass
         raise RuntimeError("minilm-static: distillation failed")
 
     monkeypatch.setattr(RN, "execute", fake)
@@ -478,10 +483,14 @@ def test_a_failed_pass_of_another_embedder_starts_none_of_its_readers_and_is_rai
     with pytest.raises(RuntimeError, match="distillation failed"):
         RN.run_parallel(nbs, tmp_path, {}, 2, {"11_e": 9.0, "09_l": 1.0}, 0.0, None, embed=lambda: "",
                         extra={"minilm-static": (static, ["11_e"])})
-    assert "11_e" not in started and "the minilm-static embedding pass failed" in capsys.readouterr().out
+    assert started == ["09_l"] and "the minilm-static embedding pass failed" in capsys.readouterr().out
 
 
 def test_extra_passes_are_the_declared_embedders_that_cache_and_are_not_the_runs(tmp_path):
+    from routerlib.embed import EMBEDDER_NEEDS
+
+    for module in EMBEDDER_NEEDS["minilm-static"]:
+        pytest.importorskip(module)
     a = _notebook(tmp_path / "11_e.py", "X = 1\n", embeds="[data]", extra="#     embedders: [minilm-static, tfidf, features]\n")
     b = _notebook(tmp_path / "12_f.py", "X = 1\n", embeds="[data]", extra="#     embedders: [minilm-static]\n")
     assert RN.extra_passes([a, b], "minilm") == {"minilm-static": [a, b]}  # tfidf and features fit per split
@@ -489,6 +498,23 @@ def test_extra_passes_are_the_declared_embedders_that_cache_and_are_not_the_runs
     bad = _notebook(tmp_path / "13_g.py", "X = 1\n", embeds="[data]", extra="#     embedders: [glove]\n")
     with pytest.raises(ValueError, match="13_g.py: routerlib metadata 'embedders' names 'glove', which is no embedder"):
         RN.extra_passes([bad], "minilm")
+
+
+def test_an_embedder_a_notebook_declares_that_cannot_run_stops_the_run_before_any_download(tmp_path, monkeypatch,
+                                                                                             capsys):
+    import routerlib.data
+
+    fetched = []
+    monkeypatch.setattr(routerlib.data, "fetch_hub_file", lambda name: fetched.append(name) or name)
+
+    def missing(notebooks, embedder):
+        raise ValueError("11_embedder_ablation.py: routerlib metadata 'embedders' names 'minilm-static': "
+                         "pip install 'routerlib[embed]'")
+
+    monkeypatch.setattr(RN, "extra_passes", missing)
+    assert RN.main(["--data", "routerbench-5shot", "--only", "11", "--embedder", "tfidf",
+                    "--out", str(tmp_path / "out")]) == 2
+    assert fetched == [] and "names 'minilm-static'" in capsys.readouterr().err
 
 
 def test_a_failed_embedding_pass_starts_no_notebook_that_embeds_and_is_raised(tmp_path, monkeypatch, capsys):
