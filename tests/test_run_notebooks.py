@@ -393,17 +393,24 @@ def test_a_parallel_run_starts_a_notebook_only_after_those_it_reuses(tmp_path, m
     assert started[0][0] == "09_l" and "09_l" in when["11_e"]  # the longest waits for what it reuses
 
 
+def _recording_execute(events: list, lock, seconds: float = 0.05):
+    """A stand-in for ``RN.execute`` that records ("start", notebook stem) and takes ``seconds``."""
+    import time
+
+    def fake(src, out, params, km, stderr, cwd, cell_timeout):
+        with lock:
+            events.append(("start", src.stem))
+        time.sleep(seconds)
+        return 1.0
+    return fake
+
+
 def test_notebooks_that_embed_nothing_run_during_the_embedding_pass_and_the_rest_after(tmp_path, monkeypatch, capsys):
     import threading
     import time
 
     events, lock = [], threading.Lock()
-
-    def fake(src, out, params, km, stderr, cwd, cell_timeout):
-        with lock:
-            events.append(("start", src.stem))
-        time.sleep(0.05)
-        return 1.0
+    fake = _recording_execute(events, lock)
 
     def embed():
         with lock:
@@ -431,12 +438,7 @@ def test_another_embedders_pass_runs_beside_the_first_and_holds_up_only_its_read
     import time
 
     events, lock = [], threading.Lock()
-
-    def fake(src, out, params, km, stderr, cwd, cell_timeout):
-        with lock:
-            events.append(("start", src.stem))
-        time.sleep(0.05)
-        return 1.0
+    fake = _recording_execute(events, lock)
 
     def task(name, seconds):
         def run():
