@@ -475,8 +475,8 @@ def test_a_failed_pass_of_another_embedder_starts_none_of_its_readers_and_is_rai
             other_ran.set()
         return 1.0
 
-    def static():  # fails only once a notebook has run in the slot the first pass left: 11_e, the
-        other_ran.wait(5)  # longest, would have been that one had it not waited for this pass
+    def static():  # fails once a notebook has taken the slot the first pass left; without the wait
+        other_ran.wait(5)  # for this pass, 11_e (the longest) would have taken it
         raise RuntimeError("minilm-static: distillation failed")
 
     monkeypatch.setattr(RN, "execute", fake)

@@ -102,7 +102,7 @@ def cosine_neighbors(X_train: np.ndarray, X_query: np.ndarray, k: int, chunk: in
     those bits; on the grid such near-ties are exact ties, broken by index, so the neighbours do not
     depend on the machine (except for a pair that straddles a grid line).
     """
-    if not int(k) >= 1:
+    if int(k) < 1:
         raise ValueError(f"cosine_neighbors: k must be at least 1; got {k!r}")
     for name, M in (("X_train", X_train), ("X_query", X_query)):
         bad = ~np.isfinite(M).all(axis=1)
